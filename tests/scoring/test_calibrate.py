@@ -1,0 +1,262 @@
+"""Agreement metrics, the label file, and calibration improving agreement on a built fixture.
+
+Most tests use a bag-of-words encoder (cosine = word overlap) so they are fast and
+exact; the last ones run the real MiniLM end to end through the CLI functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scoring_helpers import needs_minilm
+
+from trainer.scoring.agreement import agreement, agreement_main, detect, metrics
+from trainer.scoring.calibrate import calibrate, calibrate_main
+from trainer.scoring.detector_fit import (
+    SentenceScores,
+    SignalModel,
+    fit_signal,
+    redetect,
+    same_detections,
+    score_turn,
+)
+from trainer.scoring.labels import LabelError, LabelledCall, load_labels
+from trainer.scoring.rubric import load_rubric, parse_rubric
+from trainer.scoring.signals import SignalAnalyzer
+
+
+class BagOfWords:
+    """A deterministic stand-in for MiniLM: hashed word counts, L2-normalised."""
+
+    def encode(self, sentences):
+        out = np.zeros((len(sentences), 64), dtype=np.float32)
+        for i, sentence in enumerate(sentences):
+            for word in re.findall(r"[a-z]+", sentence.lower()):
+                out[i, zlib.crc32(word.encode()) % 64] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+RUBRIC = """\
+id: refunds
+version: 1
+signals:
+  greets: {speaker: agent, description: Greets., threshold: 0.6, patterns: ['^hello']}
+  offers_refund:
+    speaker: agent
+    description: Offers to refund a charge.
+    examples: [I can refund the duplicate charge for you, we will give your money back]
+    threshold: 0.95
+categories:
+  protocol: {weight: 1}
+criteria:
+  - id: refund_offered
+    category: protocol
+    description: Offers a refund for a wrong charge.
+    requires: {signal: offers_refund}
+    feedback: {pass: Good., fail: Offer the refund.}
+  - id: greeting
+    category: protocol
+    description: Greets.
+    requires: {signal: greets}
+    feedback: {pass: Good., fail: Greet.}
+"""
+REFUNDS = [
+    "I can refund that charge today.", "We will give the money back to you.",
+    "I will refund the duplicate charge.", "Your money will come back as a refund.",
+    "I can give you a refund for the charge.", "We can refund you the money.",
+]  # fmt: skip
+OTHERS = [
+    "Let me look at the account details.", "Your bill is due on Friday.",
+    "Could you confirm the postcode please?", "The engineer visits on Monday.",
+    "Thanks for waiting on the line.", "I have updated the address on file.",
+]  # fmt: skip
+
+
+def fixture_calls(n: int = 24) -> list[LabelledCall]:
+    """Half the calls offer a refund (in words the examples do not use exactly)."""
+    calls = []
+    for i in range(n):
+        refund = i % 2 == 0
+        line = REFUNDS[i % len(REFUNDS)] if refund else OTHERS[i % len(OTHERS)]
+        calls.append(
+            LabelledCall(
+                id=f"call-{i}",
+                turns=[
+                    {"speaker": "agent", "text": "Hello, billing team."},
+                    {"speaker": "customer", "text": "I was charged twice this month."},
+                    {"speaker": "agent", "text": line},
+                ],
+                labels={"refund_offered": refund, "signal:offers_refund": refund},
+                turn_labels=[{"turn": 2, "signal": "offers_refund", "present": refund}],
+            )
+        )
+    return calls
+
+
+def test_metrics_match_hand_computed_values():
+    m = metrics("signal", "x", [(True, True), (True, False), (False, False), (False, False)])
+    assert (m.n, m.accuracy, m.kappa) == (4, 0.75, 0.5)  # (0.75 - 0.5) / (1 - 0.5)
+    assert m.macro_f1 == pytest.approx((2 / 3 + 0.8) / 2, abs=1e-4)
+    same = metrics("signal", "x", [(True, True)] * 3)
+    assert (same.accuracy, same.kappa) == (1.0, None)  # kappa undefined with one class
+
+
+def test_ordinal_labels_use_quadratic_weighted_kappa():
+    near = metrics("epitome", "e", [(0, 0), (1, 1), (2, 1), (2, 2), (1, 0)])
+    far = metrics("epitome", "e", [(0, 0), (1, 1), (2, 0), (2, 2), (1, 0)])
+    assert near.weighting == "quadratic" and near.accuracy == far.accuracy
+    assert near.kappa > far.kappa  # "weak" for "strong" is a smaller miss than "none"
+    from sklearn.metrics import cohen_kappa_score
+
+    assert near.kappa == pytest.approx(
+        cohen_kappa_score([0, 1, 2, 2, 1], [0, 1, 1, 2, 0], weights="quadratic"), abs=1e-4
+    )
+
+
+def test_label_file_problems(tmp_path: Path):
+    rubric = parse_rubric(RUBRIC)
+    good = fixture_calls(1)[0].model_dump()
+    lines = [
+        json.dumps(good),
+        "{not json",
+        json.dumps({**good, "labels": {"refund_ofered": True, "greeting": "maybe"}}),
+        json.dumps({**good, "turn_labels": [{"turn": 9, "signal": "offers_refund", "present": 1},
+                                            {"turn": 1, "signal": "offers_refund", "present": 0}]}),
+        json.dumps({"id": "x", "turns": []}),
+    ]  # fmt: skip
+    path = tmp_path / "labels.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(LabelError) as info:
+        load_labels(path, rubric)
+    assert info.value.problems == [
+        f"{path}:2: not valid JSON (Expecting property name enclosed in double quotes)",
+        f"{path}:3: labels.refund_ofered: unknown criterion, signal or EPITOME mechanism "
+        "'refund_ofered'. Did you mean: refund_offered?",
+        f"{path}:3: labels.greeting: must be passed, failed, not_applicable, true or false "
+        "(got 'maybe')",
+        f"{path}:4: turn_labels[0].turn: no turn 9 (the call has 3)",
+        f"{path}:4: turn_labels[1]: turn 1 is a customer turn; offers_refund is a agent signal",
+        f"{path}:5: turns: List should have at least 1 item after validation, not 0",
+    ]
+    path.write_text(json.dumps(good) + "\n")
+    assert [c.id for c in load_labels(path, rubric)] == ["call-0"]
+
+
+def test_redetect_with_the_current_threshold_reproduces_the_analyser():
+    rubric = parse_rubric(RUBRIC.replace("threshold: 0.95", "threshold: 0.5"))
+    encoder = BagOfWords()
+    spec = rubric.signals["offers_refund"]
+    calls = fixture_calls(6)
+    found = detect(SignalAnalyzer(rubric.signals, encoder), calls)
+    examples = encoder.encode(spec.examples)
+    model = SignalModel(spec.threshold)
+    for call, row in zip(calls, found, strict=True):
+        turns = {t: score_turn(call.turns[t].text, spec, examples, examples[:0], encoder.encode)
+                 for t in (0, 2)}  # fmt: skip
+        again = redetect(row, "offers_refund", model, turns)
+        assert all(same_detections(a, b) for a, b in zip(again, row, strict=True))
+    assert any(d.signal == "offers_refund" for row in found for d in row[2])  # it does fire
+
+
+def test_calibration_improves_agreement_under_cross_validation():
+    rubric = parse_rubric(RUBRIC, "refunds.yaml")
+    calls = fixture_calls()
+    result = calibrate(rubric, calls, k=4, embedder=BagOfWords())
+    for kind, name in [("signal", "offers_refund"), ("turn", "offers_refund"),
+                       ("criterion", "refund_offered")]:  # fmt: skip
+        before, after = result.before.item(kind, name), result.after.item(kind, name)
+        assert before.n == after.n == 24
+        assert after.macro_f1 >= before.macro_f1 + 0.3, (kind, before, after)
+        assert after.kappa is not None and after.kappa > 0.6
+    assert result.before.item("criterion", "greeting") is None  # only labelled keys are reported
+    old, new = result.changes["offers_refund"]["threshold"]
+    assert old == 0.95 and new < 0.95
+    assert result.rubric.signals["offers_refund"].threshold == new
+    assert result.rubric.version == "1-calibrated"
+    assert result.yaml_text.startswith("# Calibrated by `python -m trainer calibrate`")
+    # The written rubric agrees better than the original on the same labels.
+    encoder = BagOfWords()
+    plain = agreement(rubric, calls, SignalAnalyzer(rubric.signals, encoder))
+    tuned = agreement(result.rubric, calls, SignalAnalyzer(result.rubric.signals, encoder))
+    assert tuned.mean("macro_f1") > plain.mean("macro_f1") + 0.2
+
+
+def test_calibration_is_deterministic():
+    rubric = parse_rubric(RUBRIC)
+    first = calibrate(rubric, fixture_calls(), k=3, embedder=BagOfWords())
+    second = calibrate(rubric, fixture_calls(), k=3, embedder=BagOfWords())
+    assert first.yaml_text == second.yaml_text
+    assert first.after == second.after
+
+
+def _scores(vectors: np.ndarray, pos: np.ndarray) -> SentenceScores:
+    n = len(pos)
+    return SentenceScores(["s"] * n, np.zeros(n, bool), pos, np.ones(n, bool), vectors)
+
+
+def test_a_classifier_replaces_the_threshold_only_when_it_does_better():
+    rng = np.random.RandomState(1)
+    spec = parse_rubric(RUBRIC).signals["offers_refund"]
+    items = []
+    for i in range(60):
+        label = i % 2 == 0
+        vector = rng.normal(size=8)
+        vector[0] = 3.0 if label else -3.0  # separable along one direction...
+        cosine = rng.uniform(0.4, 0.8, size=1)  # ...but not by cosine to the examples
+        items.append(([_scores(vector[None, :] / np.linalg.norm(vector), cosine)], label))
+    chosen = fit_signal(items, spec, classifiers=True, min_labels=40)
+    assert chosen.is_classifier and len(chosen.as_yaml()["weights"]) == 8
+    assert all(chosen.fires(turns) == label for turns, label in items)
+    assert not fit_signal(items, spec, classifiers=False).is_classifier
+    assert not fit_signal(items[:30], spec, classifiers=True, min_labels=40).is_classifier
+
+
+def test_too_few_calls():
+    with pytest.raises(ValueError, match="at least 2 labelled calls"):
+        calibrate(parse_rubric(RUBRIC), fixture_calls(1), embedder=BagOfWords())
+
+
+# ------------------------------------------------------------------ real MiniLM, via the CLI
+
+
+def _write_labels(path: Path, calls: list[LabelledCall]) -> Path:
+    path.write_text("".join(json.dumps(c.model_dump()) + "\n" for c in calls), encoding="utf-8")
+    return path
+
+
+@pytest.mark.minilm
+@needs_minilm
+def test_cli_calibrate_and_agreement_with_minilm(tmp_path: Path, capsys):
+    rubric_path = tmp_path / "refunds.yaml"
+    rubric_path.write_text(RUBRIC, encoding="utf-8")
+    labels = _write_labels(tmp_path / "labels.jsonl", fixture_calls())
+    out = tmp_path / "out" / "calibrated.yaml"
+    args = argparse.Namespace(labels=labels, rubric=rubric_path, out=out, folds=4)
+    assert calibrate_main(args) == 0
+    printed = capsys.readouterr().out
+    assert "before -> after calibration (4-fold cross-validated)" in printed
+    assert "offers_refund: threshold 0.95 -> " in printed
+    calibrated = load_rubric(out)
+    assert calibrated.signals["offers_refund"].threshold < 0.95
+    assert agreement_main(argparse.Namespace(labels=labels, rubric=out, folds=5)) == 0
+    tuned = capsys.readouterr().out
+    assert agreement_main(argparse.Namespace(labels=labels, rubric=rubric_path, folds=5)) == 0
+    plain = capsys.readouterr().out
+    mean = lambda text: float(text.strip().splitlines()[-1].split()[2])  # noqa: E731
+    assert mean(tuned) > mean(plain)  # mean macro-F1 went up on the real model
+
+
+def test_cli_reports_bad_label_files(tmp_path: Path, capsys):
+    bad = tmp_path / "labels.jsonl"
+    bad.write_text("{oops\n")
+    args = argparse.Namespace(labels=bad, rubric=None, out=tmp_path / "x.yaml", folds=5)
+    assert calibrate_main(args) == 2
+    assert "labels.jsonl:1: not valid JSON" in capsys.readouterr().err
+    assert not (tmp_path / "x.yaml").exists()

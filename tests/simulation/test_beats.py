@@ -1,0 +1,46 @@
+from trainer.simulation.beats import choose_beat, condition_holds, plan_turn
+from trainer.simulation.state import apply_agent_turn, start_state
+
+
+def test_signal_beat_fires_on_its_signal(persona):
+    state = start_state(persona, "c1")
+    state, _ = apply_agent_turn(persona, state, "calm down", {"says_calm_down"})
+    plan = plan_turn(persona, state, {"says_calm_down"})
+    assert plan.beat is not None and plan.beat.id == "calm-down"
+    assert plan.fallback == "Don't tell me to calm down."
+    assert "calm down" in plan.directive
+
+
+def test_first_matching_beat_wins_and_once_beats_do_not_repeat(persona):
+    state = start_state(persona, "c1").model_copy(update={"mood": 9})
+    assert choose_beat(persona, state, {"says_calm_down"}).id == "calm-down"
+    fired = state.model_copy(update={"fired_beats": ("calm-down",)})
+    assert choose_beat(persona, fired, {"says_calm_down"}).id == "supervisor"
+    assert choose_beat(persona, state, set()).id == "supervisor"
+
+
+def test_after_beat_condition(persona):
+    state = start_state(persona, "c1").model_copy(update={"mood": 5})
+    assert choose_beat(persona, state, set()) is None
+    after = state.model_copy(update={"fired_beats": ("calm-down",)})
+    assert choose_beat(persona, after, set()).id == "warms-up"
+
+
+def test_empty_condition_never_holds(persona):
+    from trainer.personas import Condition
+
+    assert not condition_holds(Condition(), start_state(persona, "c1"), {"greets"})
+
+
+def test_without_a_beat_the_fallback_comes_from_the_mood_band(persona):
+    state = start_state(persona, "c1")  # mood 6: annoyed
+    plan = plan_turn(persona, state, set())
+    assert plan.beat is None
+    assert plan.fallback in persona.lines.annoyed
+    calm = state.model_copy(update={"mood": 2})
+    assert plan_turn(persona, calm, set()).fallback in persona.lines.calm
+
+
+def test_fallback_choice_is_deterministic_per_call_and_turn(persona):
+    state = start_state(persona, "c1", seed=3)
+    assert plan_turn(persona, state, set()).fallback == plan_turn(persona, state, set()).fallback

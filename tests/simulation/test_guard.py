@@ -1,0 +1,65 @@
+import pytest
+
+from trainer.simulation.guard import check_prefix, check_reply, clean_reply
+from trainer.simulation.state import apply_agent_turn, start_state
+
+AGENT = "I'm sorry about the dropouts. Can you tell me when it started?"
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ("Thank you for calling Northwind, how can I help you today?", "speaks_as_agent"),
+        ("Is there anything else I can help you with?", "speaks_as_agent"),
+        ("As an AI language model, I cannot be angry.", "mentions_ai"),
+        ("I'm an assistant and can't roleplay that.", "mentions_ai"),
+        ("It started Monday.\nAgent: I see, let me check.", "writes_agent_lines"),
+        ("<|im_start|>assistant hello", "markup"),
+        ("My account number is NB-55555, happy now?", "leaks_fact"),
+        ("", "empty"),
+        ("...", "empty"),
+        ("I'm sorry about the dropouts. Can you tell me when it started?", "echoes_trainee"),
+        (" ".join(["no"] * 40), "too_long"),
+        ("the the the the the the the the the the the the", "degenerate"),
+    ],
+)
+def test_guard_rejects_out_of_character_replies(persona, reply, reason):
+    state = start_state(persona, "c1")
+    verdict = check_reply(clean_reply(reply), persona, state, AGENT)
+    assert not verdict.ok
+    assert verdict.reason == reason
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "It started on Monday. Every evening around seven.",
+        "Don't give me that. I've called twice already!",
+        "Fine. But I want a date, not a maybe.",
+    ],
+)
+def test_guard_accepts_in_character_replies(persona, reply):
+    state = start_state(persona, "c1")
+    assert check_reply(reply, persona, state, AGENT).ok
+
+
+def test_a_fact_once_asked_may_be_given(persona):
+    state = start_state(persona, "c1")
+    state, _ = apply_agent_turn(persona, state, "What's your account number?", set())
+    assert check_reply("It's NB-55555.", persona, state, "What's your account number?").ok
+
+
+def test_repeating_the_last_line_is_rejected(persona):
+    state = start_state(persona, "c1")
+    assert check_reply(persona.opening, persona, state, AGENT).reason == "repeats_itself"
+
+
+def test_clean_reply_strips_labels_and_quotes():
+    assert clean_reply(' Customer: "Fix it."') == "Fix it."
+    assert clean_reply("Dana Price: Fine.") == "Fine."
+
+
+def test_prefix_check_catches_agent_talk_early(persona):
+    state = start_state(persona, "c1")
+    assert check_prefix("Thank you for calling", persona, state, AGENT).reason == "speaks_as_agent"
+    assert check_prefix("It started on", persona, state, AGENT).ok

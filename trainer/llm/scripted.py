@@ -1,0 +1,28 @@
+"""No model at all: the simulator plays the persona's scripted lines directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from trainer.llm.base import GenerationParams, Message
+
+
+class ScriptedBackend:
+    """A backend that generates nothing (``generates`` is False).
+
+    The simulator checks ``generates`` and plays beats and fallback lines instead.
+    ``stream`` and ``stream_text`` yield nothing, so code that calls them anyway
+    gets an empty reply (which the guard rejects) rather than an exception.
+    """
+
+    name = "scripted"
+    model_id = "scripted"
+    generates = False
+
+    def stream(self, messages: list[Message], params: GenerationParams) -> Iterator[str]:
+        """Yield nothing."""
+        return iter(())
+
+    def stream_text(self, prompt: str, params: GenerationParams) -> Iterator[str]:
+        """Yield nothing."""
+        return iter(())

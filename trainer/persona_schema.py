@@ -1,0 +1,450 @@
+"""The persona script schema: what a trainer may write in ``personas/*.yaml``.
+
+Pydantic models with ``extra="forbid"``; every field has a description (the field
+table in docs/ARCHITECTURE.md). Loading files and reporting problems with their
+lines is ``trainer.personas``; this module is only the shape and the rules.
+
+Validators raise ``fail(...)`` with finished, human messages; a rule that spans
+fields raises ``rules([...])`` so each problem lands on its own field and line
+(see ``trainer.problems``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
+
+from trainer.paths import default_rubric_resource
+from trainer.problems import Rule, did_you_mean, fail, got, rules
+
+Band = Literal["calm", "annoyed", "angry"]
+BANDS: tuple[Band, ...] = ("calm", "annoyed", "angry")
+
+# Used only while trainer/rubrics/default.yaml is missing (the names in docs/ARCHITECTURE.md).
+FALLBACK_AGENT_SIGNALS = frozenset(
+    {
+        "greets", "introduces_self", "asks_verification", "acknowledges_feelings",
+        "restates_issue", "explores", "apologises", "takes_ownership", "gives_clear_next_step",
+        "offers_resolution", "offers_escalation", "transfers_to_supervisor",
+        "confirms_resolution", "offers_further_help", "closes", "blames_customer",
+        "says_calm_down", "dismissive", "uses_jargon", "profanity", "over_promises",
+        "asks_already_given_info", "warns_about_abuse", "ends_call_for_abuse",
+    }
+)  # fmt: skip
+FALLBACK_CUSTOMER_SIGNALS = frozenset(
+    {
+        "demands_supervisor", "complains_about_accent", "threatens_to_cancel", "curses",
+        "thanks", "insults_agent",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SignalNames:
+    """The signal names a persona may use, by speaker."""
+
+    agent: frozenset[str]
+    customer: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _rubric() -> dict | None:
+    resource = default_rubric_resource()
+    if not resource.is_file():
+        return None
+    data = yaml.safe_load(resource.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise RuntimeError(f"{resource}: expected a YAML mapping")
+    return data
+
+
+def reload_rubric() -> None:
+    """Forget the cached default rubric (after it changed on disk, or in tests)."""
+    _rubric.cache_clear()
+
+
+def known_signals() -> SignalNames:
+    """Signal names from the default rubric's ``signals:`` (``speaker: agent|customer`` each)."""
+    data = _rubric()
+    if data is None:
+        return SignalNames(FALLBACK_AGENT_SIGNALS, FALLBACK_CUSTOMER_SIGNALS)
+    signals = data.get("signals")
+    if not isinstance(signals, dict) or not signals:
+        raise RuntimeError(f"{default_rubric_resource()}: expected a top-level 'signals:' mapping")
+    speakers = {name: (spec or {}).get("speaker", "agent") for name, spec in signals.items()}
+    return SignalNames(
+        frozenset(n for n, s in speakers.items() if s != "customer"),
+        frozenset(n for n, s in speakers.items() if s == "customer"),
+    )
+
+
+def known_criteria() -> frozenset[str] | None:
+    """Criterion ids of the default rubric's ``criteria:``; None when it has none (yet)."""
+    criteria = (_rubric() or {}).get("criteria")
+    if not isinstance(criteria, list):
+        return None
+    ids = {c.get("id") for c in criteria if isinstance(c, dict)}
+    return frozenset(i for i in ids if isinstance(i, str)) or None
+
+
+def _criterion(value: str) -> str:
+    known = known_criteria()
+    if known is not None and value not in known:
+        hint = did_you_mean(value, known) or f" Criteria: {', '.join(sorted(known))}"
+        raise fail("unknown_criterion", f"unknown rubric criterion {got(value)}.{hint}")
+    return value
+
+
+def _int_range(lo: int, hi: int) -> Any:
+    def check(value: int) -> int:
+        if not lo <= value <= hi:
+            top = f"+{hi}" if lo < 0 else str(hi)
+            raise fail("out_of_range", f"must be {lo}..{top} (got {value})")
+        return value
+
+    return Annotated[int, Strict(), AfterValidator(check)]
+
+
+def _slug(example: str, pattern: str = r"[a-z0-9]+(?:-[a-z0-9]+)*", chars: str = "dashes") -> Any:
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise fail("slug", f"must be like '{example}': a-z, 0-9, {chars} (got {got(value)})")
+        return value
+
+    return Annotated[str, AfterValidator(check)]
+
+
+def _signal(speaker: Literal["agent", "customer"]) -> Any:
+    def check(value: str) -> str:
+        names = known_signals()
+        mine, other = (
+            (names.agent, names.customer) if speaker == "agent" else (names.customer, names.agent)
+        )
+        if value in mine:
+            return value
+        if value in other:
+            kinds = ("a customer", "an agent") if speaker == "agent" else ("an agent", "a customer")
+            raise fail(
+                "wrong_speaker", f"{got(value)} is {kinds[0]} signal; use {kinds[1]} signal here"
+            )
+        hint = did_you_mean(value, mine) or f" {speaker.title()} signals: {', '.join(sorted(mine))}"
+        raise fail("unknown_signal", f"unknown signal {got(value)}.{hint}")
+
+    return Annotated[str, AfterValidator(check)]
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as err:
+        raise fail("regex", f"not a valid regular expression: {err} (got {got(value)})") from None
+    return value
+
+
+def _fact_name(value: str) -> str:
+    if not re.search(r"[A-Za-z0-9]", value):
+        raise fail("fact_name", f"a fact name needs letters or digits (got {got(value)})")
+    return value
+
+
+def _as_list(value: Any) -> Any:
+    """Shorthand: a single string where a list is expected."""
+    return [value] if isinstance(value, str) else value
+
+
+def _as_text(value: Any) -> Any:
+    """YAML reads ``1948-04-12`` as a date and ``yes`` as true; facts want the text."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _fact_shorthand(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    return {k: v if isinstance(v, dict) else {"value": _as_text(v)} for k, v in value.items()}
+
+
+def default_asked_by(name: str) -> list[str]:
+    r"""Default question patterns of a fact: ``"account number"`` -> ``\baccount\s+number\b``."""
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return [r"\b" + r"\s+".join(map(re.escape, words)) + r"\b"] if words else []
+
+
+def mood_band(mood: int) -> Band:
+    """calm 0-3, annoyed 4-6, angry 7-10."""
+    return "calm" if mood <= 3 else "annoyed" if mood <= 6 else "angry"
+
+
+Text = Annotated[str, Field(min_length=1)]
+MoodValue = _int_range(0, 10)
+TurnNumber = _int_range(1, 1000)
+AgentSignal = _signal("agent")
+CustomerSignal = _signal("customer")
+BeatId = _slug("demand-supervisor")
+PersonaId = _slug("angry-escalation")
+CriterionId = Annotated[str, Field(min_length=1), AfterValidator(_criterion)]
+Patience = _int_range(0, 3)
+Reaction = _int_range(-5, 5)
+WordLimit = _int_range(10, 300)
+LineList = Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True
+    )
+
+
+class Fact(_Model):
+    """Something the caller knows and tells only when asked."""
+
+    value: Text = Field(description="what the caller answers, e.g. NB-20417")
+    asked_by: list[Annotated[str, Field(min_length=1), AfterValidator(_regex)]] = Field(
+        default_factory=list,
+        description="regexes (case-insensitive) that mean the agent asked for it; "
+        "default: the words of the fact's name",
+    )
+
+    def is_asked(self, text: str) -> bool:
+        """Whether ``text`` (an agent turn) asks for this fact."""
+        return any(re.search(p, text, re.IGNORECASE) for p in self.asked_by)
+
+
+class Mood(_Model):
+    """The caller's mood: 0 calm .. 10 furious."""
+
+    start: MoodValue = Field(description="mood at the start of the call")
+    hang_up_at: MoodValue = Field(10, description="the caller hangs up at this mood")
+    satisfied_at: MoodValue = Field(3, description="at or below this mood the caller is satisfied")
+    patience: Patience = Field(1, description="mood added per agent turn with no useful signal")
+
+    @model_validator(mode="after")
+    def _order(self) -> Mood:
+        _raise_rules(mood_rules(self.model_dump()))
+        return self
+
+
+class Condition(_Model):
+    """When a beat fires: every key given must hold. An empty condition never matches."""
+
+    turn: TurnNumber | None = Field(None, description="agent turn number (1-based), exactly")
+    turn_at_least: TurnNumber | None = Field(None, description="agent turn number at least")
+    mood_at_least: MoodValue | None = Field(None, description="mood at least (0..10)")
+    mood_at_most: MoodValue | None = Field(None, description="mood at most (0..10)")
+    signal: Annotated[list[AgentSignal] | None, BeforeValidator(_as_list)] = Field(
+        None, min_length=1, description="agent signal in this turn (a list: any of them)"
+    )
+    customer_signal: Annotated[list[CustomerSignal] | None, BeforeValidator(_as_list)] = Field(
+        None, min_length=1, description="customer signal (not used by the simulator yet)"
+    )
+    after_beat: BeatId | None = Field(None, description="id of a beat that has already fired")
+
+    @model_validator(mode="after")
+    def _mood_window(self) -> Condition:
+        low, high = self.mood_at_least, self.mood_at_most
+        if low is not None and high is not None and high < low:
+            _raise_rules(
+                [(("mood_at_most",), f"must be at least mood_at_least ({low}) (got {high})")]
+            )
+        return self
+
+    def is_empty(self) -> bool:
+        """True when no key is given (such a condition never matches)."""
+        return all(getattr(self, name) is None for name in type(self).model_fields)
+
+
+class Beat(_Model):
+    """A scripted moment of the call; the first beat whose ``when`` holds fires."""
+
+    id: BeatId = Field(description="unique id within the persona, e.g. demand-supervisor")
+    when: Condition = Field(
+        description="when it fires: turn, turn_at_least, mood_at_least, mood_at_most, "
+        "signal, customer_signal, after_beat"
+    )
+    say: LineList = Field(description="one or more lines the caller says (one is picked)")
+    directive: Text | None = Field(
+        None, description='instruction for the model; default: say something like the line picked from say'
+    )
+    once: Annotated[bool, Strict()] = Field(True, description="fire at most once per call")
+    end_call: Literal["hang_up", "escalated"] | None = Field(
+        None, description="hang_up | escalated: the call ends after this line"
+    )
+
+
+
+class Lines(_Model):
+    """Fallback lines by mood band, played when the model cannot stay in character."""
+
+    calm: LineList = Field(description="lines for mood 0-3")
+    annoyed: LineList = Field(description="lines for mood 4-6")
+    angry: LineList = Field(description="lines for mood 7-10")
+
+
+class Resolution(_Model):
+    """When the call counts as resolved."""
+
+    needs: Annotated[list[AgentSignal], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="agent signals that must all be seen in the call"
+    )
+    mood_at_most: MoodValue | None = Field(None, description="default: mood.satisfied_at")
+
+
+def _raise_rules(problems: list[Rule]) -> None:
+    if problems:
+        raise rules(problems)
+
+
+def persona_rules(data: Any) -> list[Rule]:
+    """The cross-field rules of a persona, on raw YAML data or a model dump.
+
+    Tolerant of malformed input: each rule checks only what it can read, so the
+    loader runs them even where pydantic stopped at an invalid field.
+    """
+    if not isinstance(data, dict):
+        return []
+    mood = data.get("mood")
+    return [(("mood", *path), msg) for path, msg in mood_rules(mood)] + beat_rules(
+        data.get("beats")
+    )
+
+
+def mood_rules(mood: Any) -> list[Rule]:
+    """``start`` and ``satisfied_at`` below ``hang_up_at`` (paths relative to ``mood``)."""
+    if not isinstance(mood, dict):
+        return []
+    defaults = {name: f.default for name, f in Mood.model_fields.items()}
+    values = {k: mood.get(k, defaults.get(k)) for k in ("start", "hang_up_at", "satisfied_at")}
+    top = values["hang_up_at"]
+    if not _is_mood(top):
+        return []
+    return [
+        ((name,), f"must be below hang_up_at ({top}) (got {values[name]})")
+        for name in ("start", "satisfied_at")
+        if _is_mood(values[name]) and values[name] >= top
+    ]
+
+
+def _is_mood(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
+
+
+def beat_rules(beats: Any) -> list[Rule]:
+    """Unique beat ids; ``after_beat`` names another beat (paths relative to the persona)."""
+    if not isinstance(beats, list):
+        return []
+    problems: list[Rule] = []
+    first: dict[str, int] = {}
+    for i, beat in enumerate(beats):
+        beat_id = beat.get("id") if isinstance(beat, dict) else None
+        if isinstance(beat_id, str):
+            if beat_id in first:
+                problems.append(
+                    (
+                        ("beats", i, "id"),
+                        f"duplicate beat id '{beat_id}' (also beats[{first[beat_id]}])",
+                    )
+                )
+            first.setdefault(beat_id, i)
+    for i, beat in enumerate(beats):
+        when = beat.get("when") if isinstance(beat, dict) else None
+        target = when.get("after_beat") if isinstance(when, dict) else None
+        if not isinstance(target, str):
+            continue
+        path = ("beats", i, "when", "after_beat")
+        if target == beat.get("id"):
+            problems.append((path, f"a beat cannot wait for itself (got '{target}')"))
+        elif target not in first:
+            hint = did_you_mean(target, first) or f" Beats: {', '.join(first) or 'none'}"
+            problems.append((path, f"unknown beat '{target}'.{hint}"))
+    return problems
+
+
+class Persona(_Model):
+    """A scripted difficult customer (one ``personas/*.yaml`` file)."""
+
+    id: PersonaId = Field(description="unique id, used on the command line")
+    name: Text = Field(description="the caller's name")
+    summary: Text = Field(description="one line shown on the persona card")
+    difficulty: Literal["easy", "medium", "hard"] = Field(description="easy | medium | hard")
+    company: Text = Field(description="the company the trainee works for")
+    style: Text = Field(description="how the caller talks")
+    background: Text = Field(description='the situation, in second person ("You were promised...")')
+    facts: Annotated[
+        dict[Annotated[str, AfterValidator(_fact_name)], Fact], BeforeValidator(_fact_shorthand)
+    ] = Field(
+        default_factory=dict,
+        description="name -> value, or name -> {value, asked_by}; given only when asked",
+    )
+    goal: Text = Field(description="what would satisfy the caller")
+    opening: Text = Field(description="the caller's first line")
+    mood: Mood = Field(
+        description="{start, hang_up_at, satisfied_at, patience}; 0 calm .. 10 furious"
+    )
+    reactions: dict[AgentSignal, Reaction] = Field(
+        default_factory=dict,
+        description="agent signal -> mood change (-5..+5) when the agent's turn shows it",
+    )
+    beats: list[Beat] = Field(
+        default_factory=list, description="scripted moments; first match wins"
+    )
+    lines: Lines = Field(description="fallback lines by mood band: calm, annoyed, angry")
+    resolution: Resolution = Field(default_factory=Resolution, description="{needs, mood_at_most}")
+    requires: list[CriterionId] = Field(
+        default_factory=list, description="extra rubric criterion ids graded for this call"
+    )
+    max_reply_words: WordLimit = Field(60, description="the guard rejects longer replies")
+    tags: list[Text] = Field(default_factory=list, description="free labels for trainers")
+
+    @field_validator("facts")
+    @classmethod
+    def _default_asked_by(cls, facts: dict[str, Fact]) -> dict[str, Fact]:
+        return {
+            name: fact
+            if fact.asked_by
+            else fact.model_copy(update={"asked_by": default_asked_by(name)})
+            for name, fact in facts.items()
+        }
+
+    @model_validator(mode="after")
+    def _beat_rules(self) -> Persona:
+        _raise_rules(beat_rules([beat.model_dump() for beat in self.beats]))
+        return self
+
+    def band(self, mood: int) -> Band:
+        """The mood band: calm 0-3, annoyed 4-6, angry 7-10."""
+        return mood_band(mood)
+
+    def lines_for(self, band: Band) -> list[str]:
+        """The fallback lines of a mood band."""
+        if band not in BANDS:
+            raise ValueError(f"unknown mood band {band!r}; bands: {', '.join(BANDS)}")
+        return list(getattr(self.lines, band))
+
+    def resolution_mood(self) -> int:
+        """Resolved at or below this mood: ``resolution.mood_at_most``, else ``satisfied_at``."""
+        at_most = self.resolution.mood_at_most
+        return self.mood.satisfied_at if at_most is None else at_most
+
+    def beat(self, beat_id: str) -> Beat | None:
+        """The beat with this id, or None."""
+        return next((b for b in self.beats if b.id == beat_id), None)
+
+    def facts_asked(self, text: str) -> list[str]:
+        """Names of the facts that an agent turn asks for."""
+        return [name for name, fact in self.facts.items() if fact.is_asked(text)]

@@ -1,0 +1,30 @@
+"""Scoring: sentence embeddings, signal detectors (and, later, the rubric scorer).
+
+Importing this package is light: torch and transformers load only when the
+first sentence is embedded.
+"""
+
+from trainer.scoring.embeddings import CacheInfo, Embedder, Encoder, bundled_model_path
+from trainer.scoring.sentences import split_sentences
+from trainer.scoring.signals import (
+    Detection,
+    SignalAnalyzer,
+    SignalSpec,
+    SignalSpecError,
+    default_rubric_path,
+    load_signal_specs,
+)
+
+__all__ = [
+    "CacheInfo",
+    "Detection",
+    "Embedder",
+    "Encoder",
+    "SignalAnalyzer",
+    "SignalSpec",
+    "SignalSpecError",
+    "bundled_model_path",
+    "default_rubric_path",
+    "load_signal_specs",
+    "split_sentences",
+]

@@ -1,0 +1,263 @@
+"""Calibrate the signal detectors against human labels, and prove it with k-fold CV.
+
+``python -m trainer calibrate LABELS --rubric R --out PATH [--folds K]``:
+
+1. reads the label file (format: :mod:`trainer.scoring.labels`, also
+   ``docs/calibration.md``) and scores every call with the rubric as it is —
+   the agreement *before*;
+2. for every signal with labels (per call or per turn) that has semantic
+   examples, fits the cosine threshold maximising F1 — and, with at least
+   ``min_classifier_labels`` labels, a logistic regression on the sentence
+   embeddings when it beats the threshold in an inner cross-validation;
+3. measures the agreement *after* by k-fold cross-validation over calls: each
+   fold is scored with detectors fitted on the other folds only, so the figure
+   is what to expect on new calls, not on the labels it was fitted to;
+4. fits on all calls and writes the calibrated rubric (thresholds, and
+   ``classifier:`` where the signal schema accepts it), checked by loading it back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from trainer.scoring.agreement import (
+    AgreementReport,
+    Pairs,
+    collect_pairs,
+    detect,
+    graded_rubric,
+    report,
+)
+from trainer.scoring.detector_fit import Item, SentenceScores, SignalModel, fit_signal, redetect
+from trainer.scoring.detector_fit import score_turn as _score_turn
+from trainer.scoring.embeddings import Embedder, Encoder
+from trainer.scoring.labels import LabelError, LabelledCall, load_labels, resolve_key
+from trainer.scoring.rubric import Rubric, RubricError, load_rubric, parse_rubric
+from trainer.scoring.scorer import analyzer_for
+from trainer.scoring.signals import Detection, SignalAnalyzer, SignalSpec
+
+Scores = dict[str, dict[tuple[int, int], SentenceScores]]
+"""signal -> (call, turn) -> that turn's sentence scores."""
+
+
+@dataclass
+class CalibrationResult:
+    """What ``calibrate`` fitted, how agreement moved, and the calibrated rubric."""
+
+    rubric: Rubric
+    yaml_text: str
+    before: AgreementReport
+    after: AgreementReport
+    folds: int
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        """Before -> after, one row per label key."""
+        rows = [f"{'label':40} {'n':>5} {'accuracy':>15} {'macro-F1':>15} {'kappa':>15}"]
+        for b in self.before.items:
+            a = self.after.item(b.kind, b.name)
+            if a is None:
+                continue
+            name = b.name if b.kind == "criterion" else f"{b.name} ({b.kind})"
+            rows.append(
+                f"{name:40} {b.n:>5} {_arrow(b.accuracy, a.accuracy):>15} "
+                f"{_arrow(b.macro_f1, a.macro_f1):>15} {_arrow(b.kappa, a.kappa):>15}"
+            )
+        means = [_arrow(self.before.mean(m), self.after.mean(m)) for m in _METRICS]
+        rows.append(f"{'mean':40} {'':>5} {means[0]:>15} {means[1]:>15} {means[2]:>15}")
+        return "\n".join(rows)
+
+
+_METRICS = ("accuracy", "macro_f1", "kappa")
+
+
+def _arrow(before: float | None, after: float | None) -> str:
+    fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    return f"{fmt(before)} -> {fmt(after)}"
+
+
+def labelled_signals(rubric: Rubric, calls: Sequence[LabelledCall]) -> list[str]:
+    """Signals with call- or turn-level labels, in rubric order."""
+    named = {t.signal for c in calls for t in c.turn_labels}
+    for call in calls:
+        for key in call.labels:
+            kind, name = resolve_key(rubric, key)
+            if kind == "signal":
+                named.add(name)
+    return [s for s in rubric.signals if s in named]
+
+
+def _sentence_scores(rubric: Rubric, calls: Sequence[LabelledCall], signals: list[str],
+                     encoder: Encoder) -> Scores:  # fmt: skip
+    scores: Scores = {}
+    for signal in signals:
+        spec = rubric.signals[signal]
+        examples = encoder.encode(spec.examples)
+        counter = encoder.encode(spec.counter_examples) if spec.counter_examples else examples[:0]
+        scores[signal] = {
+            (c, t): _score_turn(turn.text, spec, examples, counter, encoder.encode)
+            for c, call in enumerate(calls)
+            for t, turn in enumerate(call.turns)
+            if turn.speaker == spec.speaker
+        }
+    return scores
+
+
+def _items(rubric: Rubric, calls: Sequence[LabelledCall], signal: str,
+           scores: Scores) -> list[tuple[int, Item]]:  # fmt: skip
+    """(call index, labelled unit) for every label of one signal."""
+    out: list[tuple[int, Item]] = []
+    turns = scores[signal]
+    by_call: dict[int, list[SentenceScores]] = {}
+    for (c, _), scored in sorted(turns.items(), key=lambda kv: kv[0]):
+        by_call.setdefault(c, []).append(scored)
+    for c, call in enumerate(calls):
+        for key, value in call.labels.items():
+            if resolve_key(rubric, key) == ("signal", signal) and isinstance(value, bool):
+                out.append((c, (by_call.get(c, []), value)))
+        for label in call.turn_labels:
+            if label.signal == signal and (c, label.turn) in turns:
+                out.append((c, ([turns[(c, label.turn)]], label.present)))
+    return out
+
+
+def _fit(rubric: Rubric, items: dict[str, list[tuple[int, Item]]], calls: set[int],
+         classifiers: bool, min_labels: int) -> dict[str, SignalModel]:  # fmt: skip
+    return {
+        signal: fit_signal(
+            [it for c, it in units if c in calls],
+            rubric.signals[signal],
+            classifiers=classifiers,
+            min_labels=min_labels,
+        )  # fmt: skip
+        for signal, units in items.items()
+    }
+
+
+def _apply(models: dict[str, SignalModel], scores: Scores, c: int,
+           found: Sequence[Sequence[Detection]]) -> list[list[Detection]]:  # fmt: skip
+    out = [list(row) for row in found]
+    for signal, model in models.items():
+        turns = {t: scores[signal][(c, t)] for t in range(len(found)) if (c, t) in scores[signal]}
+        out = redetect(out, signal, model, turns)
+    return out
+
+
+def calibrate(
+    rubric: Rubric,
+    labelled: Sequence[LabelledCall],
+    k: int = 5,
+    *,
+    embedder: Encoder | None = None,
+    classifiers: bool | None = None,
+    min_classifier_labels: int = 40,
+) -> CalibrationResult:
+    """Fit detector thresholds (and classifiers) to human labels; report k-fold agreement.
+
+    ``classifiers`` defaults to whether the rubric's signal schema has a
+    ``classifier`` field. ``embedder`` defaults to the shared MiniLM.
+    """
+    if len(labelled) < 2:
+        raise ValueError(f"calibration needs at least 2 labelled calls (got {len(labelled)})")
+    k = max(2, min(k, len(labelled)))
+    supported = "classifier" in SignalSpec.model_fields
+    classifiers = supported if classifiers is None else classifiers and supported
+    graded = graded_rubric(rubric, labelled)
+    analyzer = SignalAnalyzer(rubric.signals, embedder) if embedder else analyzer_for(rubric)
+    encoder = embedder or Embedder.shared()
+    base = detect(analyzer, labelled)
+    notes = [] if supported else ["the signal schema has no `classifier` field: thresholds only"]
+    signals = []
+    for signal in labelled_signals(rubric, labelled):
+        if rubric.signals[signal].examples:
+            signals.append(signal)
+        else:
+            notes.append(f"{signal}: patterns only, no threshold to fit")
+    scores = _sentence_scores(rubric, labelled, signals, encoder)
+    items = {s: _items(rubric, labelled, s, scores) for s in signals}
+    before = report(collect_pairs(graded, labelled, base), len(labelled))
+    fold = np.random.RandomState(0).permutation(len(labelled)) % k
+    pooled: Pairs = {}
+    for f in range(k):
+        train = {c for c in range(len(labelled)) if fold[c] != f}
+        models = _fit(rubric, items, train, classifiers, min_classifier_labels)
+        test = [c for c in range(len(labelled)) if fold[c] == f]
+        found = [_apply(models, scores, c, base[c]) for c in test]
+        collect_pairs(graded, [labelled[c] for c in test], found, pooled)
+    after = report(pooled, len(labelled))
+    final = _fit(rubric, items, set(range(len(labelled))), classifiers, min_classifier_labels)
+    text = calibrated_yaml(rubric, final, len(labelled), k)
+    changes = {
+        s: {
+            "threshold": [rubric.signals[s].threshold, final[s].threshold],
+            "detector": "classifier" if final[s].is_classifier else "threshold",
+            "labels": len(items[s]),
+            "positive": sum(label for _, (_, label) in items[s]),
+        }
+        for s in signals
+    }
+    return CalibrationResult(parse_rubric(text, "<calibrated>"), text, before, after, k, changes,
+                             notes)  # fmt: skip
+
+
+class _PlainDumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def calibrated_yaml(rubric: Rubric, models: dict[str, SignalModel], calls: int, k: int) -> str:
+    """The rubric's YAML with fitted thresholds (and classifiers); version marked calibrated."""
+    source = Path(rubric.source)
+    if source.is_file():
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    else:
+        data = rubric.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    for signal, model in models.items():
+        spec = data["signals"][signal]
+        spec["threshold"] = round(model.threshold, 4)
+        spec.pop("classifier", None)
+        if model.is_classifier:
+            spec["classifier"] = model.as_yaml()
+    version = str(data.get("version", 1))
+    data["version"] = version if version.endswith("-calibrated") else f"{version}-calibrated"
+    header = (
+        f"# Calibrated by `python -m trainer calibrate` from {calls} labelled calls "
+        f"({k}-fold cross-validated)\n# starting from rubric {rubric.id} v{rubric.version} "
+        f"(sha256 {rubric.hash[:16]}...). Comments of the original are not kept.\n"
+    )
+    body = yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
+    return header + body
+
+
+def calibrate_main(args: argparse.Namespace) -> int:
+    """``python -m trainer calibrate LABELS --rubric R --out PATH [--folds K]``."""
+    try:
+        rubric = load_rubric(args.rubric)
+        labelled = load_labels(args.labels, rubric)
+        result = calibrate(rubric, labelled, k=getattr(args, "folds", 5) or 5)
+    except (RubricError, LabelError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(result.yaml_text, encoding="utf-8")
+    print(f"Agreement with {len(labelled)} labelled calls: before -> after calibration "
+          f"({result.folds}-fold cross-validated)")  # fmt: skip
+    print(result.table())
+    for signal, change in result.changes.items():
+        old, new = change["threshold"]
+        print(f"  {signal}: threshold {old} -> {new} ({change['detector']}, "
+              f"{change['labels']} labels, {change['positive']} positive)")  # fmt: skip
+    for note in result.notes:
+        print(f"  note: {note}")
+    print(f"Wrote {out} (rubric sha256 {result.rubric.hash[:16]}...)")
+    return 0

@@ -1,0 +1,204 @@
+"""Anti-gaming: decide which signal hits earn credit, and flag gaming patterns.
+
+Applied before any rule is evaluated:
+
+1. Only the right speaker earns a signal: agent signals count on agent turns,
+   customer signals on customer turns. Text in customer turns never earns the
+   agent credit.
+2. The same phrase repeated counts once: an agent sentence that (normalised:
+   lower case, letters and digits only) was already said earlier in the call
+   earns nothing. Three or more such repeats flag ``repeated_phrases``.
+3. Keyword stuffing: an agent turn showing many distinct positive signals
+   (ritual ones such as ``greets`` and ``closes`` aside)
+   (``stuffing_min_signals``) packed into few words (fewer than
+   ``stuffing_min_words_per_signal`` words per signal), or simply very many
+   (``stuffing_max_signals``), keeps only its ``stuffing_credit`` strongest
+   positive hits; the call is flagged ``keyword_stuffing`` and its overall
+   score capped.
+4. Empathy pasted into the closing only: empathy hits in the closing (from the
+   first of the last ``closing_turns`` agent turns that shows a closing signal)
+   earn nothing when no empathy came earlier (``empathy_in_closing_only``).
+5. Empathy without action: empathy but no action signal (next step,
+   resolution, escalation) anywhere flags ``empathy_without_action`` and caps
+   the overall score.
+
+Thresholds live in the rubric's ``gaming:`` section (:class:`GamingPolicy`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from trainer.scoring.rules import Hit
+
+
+class GamingPolicy(BaseModel):
+    """The rubric's ``gaming:`` section: thresholds of the anti-gaming filter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stuffing_min_signals: int = Field(4, ge=2, description="distinct positive signals in a turn")
+    stuffing_min_words_per_signal: float = Field(6.0, ge=0)
+    stuffing_max_signals: int = Field(8, ge=2, description="flagged whatever the length")
+    stuffing_credit: int = Field(1, ge=0, description="positive hits a stuffed turn keeps")
+    stuffing_overall_cap: float = Field(60.0, ge=0, le=100)
+    stuffing_ignores: list[str] = Field(
+        default_factory=lambda: ["greets", "introduces_self", "offers_further_help", "closes"],
+        description="ritual opening/closing signals: never counted or capped as stuffing",
+    )
+    repeat_flag_at: int = Field(3, ge=1, description="repeated signal sentences to flag")
+    empathy_signals: list[str] = Field(
+        default_factory=lambda: ["acknowledges_feelings", "apologises"]
+    )
+    action_signals: list[str] = Field(
+        default_factory=lambda: [
+            "gives_clear_next_step",
+            "offers_resolution",
+            "offers_escalation",
+            "transfers_to_supervisor",
+        ]
+    )
+    empathy_without_action_cap: float = Field(60.0, ge=0, le=100)
+    closing_signals: list[str] = Field(default_factory=lambda: ["closes", "offers_further_help"])
+    closing_turns: int = Field(2, ge=1, description="agent turns at the end searched for a close")
+
+    def signal_names(self) -> list[str]:
+        """Every signal the policy names (checked against the rubric's signals)."""
+        return [
+            *self.empathy_signals,
+            *self.action_signals,
+            *self.closing_signals,
+            *self.stuffing_ignores,
+        ]
+
+
+class DetectionLike(Protocol):
+    signal: str
+    sentence: str
+    score: float
+
+
+@dataclass
+class GamingResult:
+    """The credited hits, the gaming flags and the overall cap they imply."""
+
+    hits: list[Hit]
+    flags: list[str] = field(default_factory=list)
+    overall_cap: float | None = None
+    stuffed_turns: list[int] = field(default_factory=list)
+
+
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def normalise(sentence: str) -> str:
+    """Lower case, letters and digits only, single spaces."""
+    return " ".join(_WORD.findall(sentence.lower()))
+
+
+def filter_hits(
+    speakers: Sequence[str],
+    texts: Sequence[str],
+    detections: Sequence[Sequence[DetectionLike]],
+    signal_speakers: Mapping[str, str],
+    positive: set[str],
+    policy: GamingPolicy,
+) -> GamingResult:
+    """Apply the anti-gaming rules to per-turn detections (one list per turn)."""
+    flags: set[str] = set()
+    hits: list[Hit] = []
+    said: set[str] = set()
+    repeats = 0
+    for turn, (speaker, found) in enumerate(zip(speakers, detections, strict=True)):
+        turn_hits: list[Hit] = []
+        in_turn: set[tuple[str, str]] = set()
+        for d in found:
+            if signal_speakers.get(d.signal) != speaker:
+                continue  # only the right speaker earns a signal
+            key = normalise(d.sentence)
+            if speaker == "agent":
+                if key in said or (key, d.signal) in in_turn:
+                    repeats += 1  # said before: earns nothing again
+                    continue
+                in_turn.add((key, d.signal))
+            turn_hits.append(Hit(turn, speaker, d.signal, d.sentence, float(d.score)))
+        said |= {key for key, _ in in_turn}
+        hits += turn_hits
+    if repeats >= policy.repeat_flag_at:
+        flags.add("repeated_phrases")
+    hits, stuffed = _cap_stuffing(hits, texts, positive, policy)
+    if stuffed:
+        flags.add("keyword_stuffing")
+    hits = _drop_closing_empathy(hits, speakers, policy, flags)
+    cap = policy.stuffing_overall_cap if stuffed else None
+    empathy = any(h.signal in policy.empathy_signals for h in hits)
+    action = any(h.signal in policy.action_signals for h in hits)
+    if empathy and not action:
+        flags.add("empathy_without_action")
+        cap = min(cap if cap is not None else 100.0, policy.empathy_without_action_cap)
+    return GamingResult(hits, sorted(flags), cap, stuffed)
+
+
+def is_stuffed(
+    turn_hits: Sequence[Hit], text: str, positive: set[str], policy: GamingPolicy
+) -> bool:
+    """Does one agent turn pack too many positive signals into too few words?"""
+    counted = positive - set(policy.stuffing_ignores)
+    distinct = {h.signal for h in turn_hits if h.signal in counted}
+    if len(distinct) >= policy.stuffing_max_signals:
+        return True
+    if len(distinct) < policy.stuffing_min_signals:
+        return False
+    words = len(_WORD.findall(text.lower()))
+    return words / len(distinct) < policy.stuffing_min_words_per_signal
+
+
+def _cap_stuffing(
+    hits: list[Hit], texts: Sequence[str], positive: set[str], policy: GamingPolicy
+) -> tuple[list[Hit], list[int]]:
+    by_turn: dict[int, list[Hit]] = {}
+    for h in hits:
+        by_turn.setdefault(h.turn, []).append(h)
+    kept: list[Hit] = []
+    stuffed: list[int] = []
+    for turn, turn_hits in sorted(by_turn.items()):
+        if turn_hits[0].speaker != "agent" or not is_stuffed(
+            turn_hits, texts[turn], positive, policy
+        ):
+            kept += turn_hits
+            continue
+        stuffed.append(turn)
+        counted = positive - set(policy.stuffing_ignores)
+        good = sorted(
+            (h for h in turn_hits if h.signal in counted), key=lambda h: (-h.score, h.signal)
+        )
+        credited = {h.signal for h in good[: policy.stuffing_credit]}
+        kept += [h for h in turn_hits if h.signal not in counted or h.signal in credited]
+    return kept, stuffed
+
+
+def _closing_turns(hits: list[Hit], speakers: Sequence[str], policy: GamingPolicy) -> set[int]:
+    agent = [i for i, s in enumerate(speakers) if s == "agent"]
+    if len(agent) < 3:
+        return set()
+    tail = agent[-policy.closing_turns :]
+    closing = [h.turn for h in hits if h.turn in tail and h.signal in policy.closing_signals]
+    if not closing:
+        return set()  # the call never closed (a cut-off transcript): no closing to paste into
+    return {t for t in agent if t >= min(closing)}
+
+
+def _drop_closing_empathy(
+    hits: list[Hit], speakers: Sequence[str], policy: GamingPolicy, flags: set[str]
+) -> list[Hit]:
+    closing = _closing_turns(hits, speakers, policy)
+    empathy = [h for h in hits if h.signal in policy.empathy_signals]
+    if not closing or not empathy or any(h.turn not in closing for h in empathy):
+        return hits
+    flags.add("empathy_in_closing_only")
+    return [h for h in hits if not (h.signal in policy.empathy_signals and h.turn in closing)]

@@ -1,0 +1,187 @@
+"""The rubric: signals, categories and criteria, loaded from YAML with precise errors.
+
+A rubric file (the package default is ``trainer/rubrics/default.yaml``)::
+
+    id: default
+    version: 1
+    signals: {...}           # the detectors (trainer/scoring/signals.py)
+    categories:
+      empathy: {weight: 0.35, description: ...}
+    criteria:
+      - id: acknowledges_feelings
+        category: empathy
+        ...                  # rule kinds: trainer/scoring/criteria.py
+    gaming: {...}            # optional: anti-gaming thresholds (trainer/scoring/gaming.py)
+
+``load_rubric(path)`` raises :class:`RubricError` whose ``problems`` each read
+``rubrics/x.yaml:14: criteria[3].requires.signal: unknown signal 'greet'. Did you mean: greets?``.
+``with_requirements(rubric, ids)`` turns on the criteria a persona ``requires:``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from trainer.problems import did_you_mean, got
+from trainer.scoring.criteria import Criterion, names
+from trainer.scoring.gaming import GamingPolicy
+from trainer.scoring.rubric_checks import pydantic_problems, reference_problems
+from trainer.scoring.signals import SignalSpec, default_rubric_path
+from trainer.yamlsource import Problem, YamlSyntaxError, format_path, load_yaml
+
+
+class Category(BaseModel):
+    """A group of criteria with its weight in the overall score."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weight: float = Field(1.0, gt=0)
+    description: str = ""
+
+
+class Rubric(BaseModel):
+    """A validated rubric. ``hash`` is the sha256 of its canonical JSON form."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field("default", min_length=1)
+    version: int | str = 1
+    description: str = ""
+    signals: dict[str, SignalSpec]
+    categories: dict[str, Category] = Field(min_length=1)
+    criteria: list[Criterion] = Field(min_length=1)
+    gaming: GamingPolicy = Field(default_factory=GamingPolicy)
+    _source: str = PrivateAttr("<rubric>")
+    _hash: str | None = PrivateAttr(None)
+
+    @property
+    def hash(self) -> str:
+        """sha256 of the canonical content (sorted-key JSON of every field, defaults included)."""
+        if self._hash is None:
+            canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+            self._hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return self._hash
+
+    @property
+    def source(self) -> str:
+        """The file the rubric came from (for messages)."""
+        return self._source
+
+    def graded(self) -> list[Criterion]:
+        """The criteria graded on every call (optional ones only once required)."""
+        return [c for c in self.criteria if not c.optional]
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        hint = did_you_mean(criterion_id, [c.id for c in self.criteria])
+        raise KeyError(f"unknown criterion {criterion_id!r}.{hint}")
+
+    def signal_speakers(self) -> dict[str, str]:
+        """Signal name -> ``agent`` or ``customer``."""
+        return {name: spec.speaker for name, spec in self.signals.items()}
+
+    def positive_signals(self) -> set[str]:
+        """Agent signals that earn credit (required somewhere, never forbidden)."""
+        good: set[str] = set()
+        bad: set[str] = set()
+        for c in self.criteria:
+            for r in c.requires:
+                good.update(names(r.signal))
+            for w in c.when:
+                good.update(names(w.then))
+            for f in c.forbids:
+                bad.update(names(f.signal))
+        return good - bad
+
+
+class RubricError(ValueError):
+    """A rubric file is invalid; ``problems`` lists every error with its line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_rubric(path: str | Path | None = None) -> Rubric:
+    """Load and validate a rubric YAML file (``None``: the bundled default, cached)."""
+    if path is None:
+        return _default_rubric()
+    return _load(Path(path))
+
+
+@lru_cache(maxsize=1)
+def _default_rubric() -> Rubric:
+    return _load(default_rubric_path())
+
+
+def _load(path: Path) -> Rubric:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError([Problem(file, None, "", f"cannot read the file ({exc})")]) from None
+    return parse_rubric(text, file)
+
+
+def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
+    """Validate rubric YAML text; ``file`` names it in the problems."""
+    try:
+        doc = load_yaml(text)
+    except YamlSyntaxError as exc:
+        raise RubricError([exc.problem(file)]) from None
+    problems = [
+        Problem(file, line, format_path(p), f"given twice (first at line {first})")
+        for p, line, first in doc.duplicates
+    ]
+    if not isinstance(doc.data, dict):
+        raise RubricError([*problems, Problem(file, 1, "", "a rubric must be a YAML mapping")])
+    problems += reference_problems(doc.data, doc.line_of, file)
+    try:
+        rubric = Rubric.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += pydantic_problems(exc, doc.data, doc.line_of, file, Rubric)
+    if problems:
+        raise RubricError(sorted(problems, key=lambda p: p.line or 0))
+    rubric._source = file
+    return rubric
+
+
+def with_requirements(rubric: Rubric, ids: Iterable[str]) -> Rubric:
+    """The rubric with the criteria a persona ``requires:`` graded (optional ones turned on).
+
+    Raises :class:`RubricError` for an unknown id, with a "did you mean".
+    """
+    ids = list(dict.fromkeys(ids))
+    known = [c.id for c in rubric.criteria]
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise RubricError(
+            [
+                Problem(rubric.source, None, "requires", unknown_criterion_message(i, known))
+                for i in unknown
+            ]
+        )
+    wanted = set(ids)
+    criteria = [
+        c.model_copy(update={"optional": False}) if c.id in wanted and c.optional else c
+        for c in rubric.criteria
+    ]
+    updated = rubric.model_copy(update={"criteria": criteria})
+    updated._source = rubric.source
+    updated._hash = None  # the content changed: hash it again
+    return updated
+
+
+def unknown_criterion_message(criterion_id: str, known: Iterable[str]) -> str:
+    """``unknown criterion 'x'. Did you mean: y? Available: ...`` (also for persona files)."""
+    known = sorted(known)
+    hint = did_you_mean(criterion_id, known)
+    return f"unknown criterion {got(criterion_id)}.{hint} Available: {', '.join(known)}"

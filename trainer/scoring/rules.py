@@ -1,0 +1,232 @@
+"""Evaluate rubric rules over the signals of one call.
+
+The input is a :class:`CallView`: who spoke each turn and the signal hits that
+earn credit (after the anti-gaming filter). Each rule gives a
+:class:`RuleOutcome` — status, score 0..1 (``None`` when not applicable), the
+hits that decided it, and a short reason used in the feedback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from trainer.scoring.criteria import (
+    AppliesWhen,
+    Criterion,
+    Forbids,
+    Requires,
+    Rule,
+    When,
+    names,
+)
+from trainer.scoring.scorecard import Status
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A signal shown in one sentence of one turn."""
+
+    turn: int  # index in the transcript
+    speaker: str
+    signal: str
+    sentence: str
+    score: float
+
+
+@dataclass
+class CallView:
+    """Speakers, texts and credited signal hits of one call."""
+
+    speakers: list[str]
+    texts: list[str]
+    hits: list[Hit] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.hits = sorted(self.hits, key=lambda h: (h.turn, h.signal, h.sentence))
+        self._agent_no = {}
+        for index, speaker in enumerate(self.speakers):
+            if speaker == "agent":
+                self._agent_no[index] = len(self._agent_no) + 1
+
+    @property
+    def agent_turn_count(self) -> int:
+        return len(self._agent_no)
+
+    def agent_number(self, turn: int) -> int | None:
+        """The 1-based agent turn number of a transcript turn (None for the customer)."""
+        return self._agent_no.get(turn)
+
+    def of(self, signals: str | Iterable[str]) -> list[Hit]:
+        """Hits of any of the signals, in turn order."""
+        wanted = {signals} if isinstance(signals, str) else set(signals)
+        return [h for h in self.hits if h.signal in wanted]
+
+    def first_turn(self, signals: str | Iterable[str]) -> int | None:
+        """The first turn showing any of the signals (None when none does)."""
+        hits = self.of(signals)
+        return hits[0].turn if hits else None
+
+    def agent_turns_after(self, turn: int, n: int) -> list[int]:
+        """The next ``n`` agent turn indices after transcript turn ``turn``."""
+        return [t for t in sorted(self._agent_no) if t > turn][:n]
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """How one rule (or a whole criterion) went."""
+
+    status: Status
+    score: float | None
+    evidence: tuple[Hit, ...] = ()
+    reason: str = ""
+
+
+def _na(reason: str) -> RuleOutcome:
+    return RuleOutcome("not_applicable", None, (), reason)
+
+
+def _label(ref: str | list[str]) -> str:
+    return " or ".join(names(ref))
+
+
+def _one_per_turn(hits: Sequence[Hit]) -> list[Hit]:
+    seen: set[int] = set()
+    out = []
+    for h in hits:
+        if h.turn not in seen:
+            seen.add(h.turn)
+            out.append(h)
+    return out
+
+
+def evaluate_requires(rule: Requires, view: CallView) -> RuleOutcome:
+    """``requires``: the agent shows the signal in enough turns, in the right place."""
+    hits = [h for h in view.of(names(rule.signal)) if h.speaker == "agent"]
+    n = view.agent_turn_count
+    where = []
+    kept = hits
+    if rule.after is not None:
+        anchor = view.first_turn(names(rule.after))
+        if anchor is None:
+            return _na(f"{_label(rule.after)} never happened")
+        kept = [h for h in kept if h.turn > anchor]
+        where.append(f"after {_label(rule.after)}")
+    if rule.before is not None:
+        anchor = view.first_turn(names(rule.before))
+        if anchor is not None:
+            kept = [h for h in kept if h.turn < anchor]
+            where.append(f"before {_label(rule.before)}")
+    if rule.within_first is not None:
+        kept = [h for h in kept if (view.agent_number(h.turn) or 0) <= rule.within_first]
+        where.append(f"in your first {_turns(rule.within_first)}")
+    if rule.within_last is not None:
+        first_counted = n - rule.within_last + 1
+        kept = [h for h in kept if (view.agent_number(h.turn) or 0) >= first_counted]
+        where.append(f"in your last {_turns(rule.within_last)}")
+    turns = _one_per_turn(kept)
+    count = len(turns)
+    score = min(1.0, count / rule.min_count)
+    place = (" " + ", ".join(where)) if where else ""
+    if count >= rule.min_count:
+        return RuleOutcome("passed", 1.0, tuple(turns[:3]), f"{_label(rule.signal)}{place}")
+    missed = [h for h in _one_per_turn(hits) if h not in turns]
+    if count:
+        reason = f"only {count} of the {rule.min_count} turns needed{place}"
+    elif missed:
+        reason = f"not{place}"
+    else:
+        reason = f"no {_label(rule.signal)}{place}"
+    return RuleOutcome("failed", score, tuple((turns or missed)[:3]), reason)
+
+
+def _turns(n: int) -> str:
+    return "turn" if n == 1 else f"{n} turns"
+
+
+def evaluate_forbids(rule: Forbids, view: CallView) -> RuleOutcome:
+    """``forbids``: the agent never shows the signal."""
+    hits = [h for h in view.of(names(rule.signal)) if h.speaker == "agent"]
+    if not hits:
+        return RuleOutcome("passed", 1.0, (), f"no {_label(rule.signal)}")
+    return RuleOutcome("failed", 0.0, tuple(_one_per_turn(hits)[:3]), "")
+
+
+def evaluate_when(rule: When, view: CallView) -> RuleOutcome:
+    """``when``: every customer trigger is answered by the agent within N agent turns."""
+    triggers = [h for h in view.of(names(rule.customer_signal)) if h.speaker == "customer"]
+    answers = [h for h in view.of(names(rule.then)) if h.speaker == "agent"]
+    counted = answered = 0
+    evidence: list[Hit] = []
+    missed: list[Hit] = []
+    for trigger in _one_per_turn(triggers):
+        window = set(view.agent_turns_after(trigger.turn, rule.within))
+        if not window:
+            continue  # the call ended before the agent could answer
+        counted += 1
+        reply = [h for h in answers if h.turn in window]
+        if reply:
+            answered += 1
+            evidence += [trigger, reply[0]]
+        else:
+            missed.append(trigger)
+    if not counted:
+        return _na(f"the customer never showed {_label(rule.customer_signal)}")
+    score = answered / counted
+    if answered == counted:
+        return RuleOutcome("passed", 1.0, tuple(evidence[:4]), _label(rule.then))
+    reason = f"no {_label(rule.then)} within {_turns(rule.within)}"
+    return RuleOutcome("failed", score, tuple((missed + evidence)[:4]), reason)
+
+
+def evaluate_rule(rule: Rule, view: CallView) -> RuleOutcome:
+    """Evaluate one rule of any kind."""
+    if isinstance(rule, Requires):
+        return evaluate_requires(rule, view)
+    if isinstance(rule, Forbids):
+        return evaluate_forbids(rule, view)
+    if isinstance(rule, When):
+        return evaluate_when(rule, view)
+    raise TypeError(f"not a rule: {rule!r}")  # pragma: no cover
+
+
+def applies(condition: AppliesWhen | None, view: CallView) -> str | None:
+    """``None`` when the criterion applies, else the reason it does not."""
+    if condition is None:
+        return None
+    if condition.min_agent_turns and view.agent_turn_count < condition.min_agent_turns:
+        return f"the call had fewer than {condition.min_agent_turns} agent turns"
+    if condition.customer_signal is not None:
+        wanted = names(condition.customer_signal)
+        if not any(h.speaker == "customer" for h in view.of(wanted)):
+            return f"the customer never showed {_label(condition.customer_signal)}"
+    if condition.agent_signal is not None:
+        wanted = names(condition.agent_signal)
+        if not any(h.speaker == "agent" for h in view.of(wanted)):
+            return f"the agent never showed {_label(condition.agent_signal)}"
+    if condition.unless_signal is not None:
+        shown = view.of(names(condition.unless_signal))
+        if shown:
+            return f"the call showed {shown[0].signal}"
+    return None
+
+
+def evaluate_criterion(criterion: Criterion, view: CallView) -> RuleOutcome:
+    """All rules of a criterion: passed when every applicable rule passed.
+
+    The score is the mean of the applicable rules' scores; the criterion is
+    not applicable when ``applies_when`` fails or no rule applies.
+    """
+    reason = applies(criterion.applies_when, view)
+    if reason is not None:
+        return _na(reason)
+    outcomes = [evaluate_rule(rule, view) for rule in criterion.rules()]
+    live = [o for o in outcomes if o.status != "not_applicable"]
+    if not live:
+        return _na("; ".join(dict.fromkeys(o.reason for o in outcomes)))
+    score = sum(o.score or 0.0 for o in live) / len(live)
+    failed = [o for o in live if o.status == "failed"]
+    evidence = tuple(h for o in (failed or live) for h in o.evidence)
+    status: Status = "failed" if failed else "passed"
+    reason = "; ".join(dict.fromkeys(o.reason for o in (failed or live)))
+    return RuleOutcome(status, round(score, 4), evidence, reason)

@@ -1,0 +1,202 @@
+"""Signal detectors: what a turn shows (``apologises``, ``blames_customer``, ...).
+
+One analyser serves two consumers: the simulator (the trainee's last turn moves
+the customer's mood) and the scorer (every turn of a transcript). A signal is
+defined in the rubric YAML under ``signals:`` (schema: ``signal_specs.py``)::
+
+    apologises:
+      speaker: agent
+      description: Says sorry for the problem or the wait.
+      patterns: ['\\bi apologi[sz]e\\b']              # case-insensitive, per sentence
+      examples: ["I'm so sorry about all this."]    # matched by MiniLM cosine
+      counter_examples: ["I'm not going to apologise for our policy."]
+      threshold: 0.65
+
+It fires on a sentence when a pattern matches (score 1.0, method ``pattern``) or
+when the sentence's best cosine to the examples is at least ``threshold`` and
+higher than its best cosine to the counter-examples (method ``semantic``).
+At most one detection per signal per sentence; the sentence is the evidence.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from trainer.scoring.embeddings import DIM, Embedder, Encoder
+from trainer.scoring.sentences import split_sentences
+from trainer.scoring.signal_specs import (
+    SPEAKERS,
+    SignalSpec,
+    SignalSpecError,
+    default_rubric_path,
+    load_signal_specs,
+)
+
+__all__ = [
+    "SPEAKERS",
+    "Detection",
+    "SignalAnalyzer",
+    "SignalSpec",
+    "SignalSpecError",
+    "default_rubric_path",
+    "load_signal_specs",
+]
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A signal firing on one sentence of one turn; ``sentence`` is the evidence."""
+
+    signal: str
+    turn: int
+    sentence: str
+    score: float
+    method: str  # "pattern" | "semantic"
+
+
+@dataclass(frozen=True)
+class _Bank:
+    """Example vectors for one speaker's semantic signals, grouped by signal."""
+
+    names: list[str]
+    thresholds: np.ndarray
+    positives: np.ndarray  # (n_examples, dim), rows grouped by signal
+    pos_starts: np.ndarray  # first row of each signal
+    negatives: np.ndarray
+    neg_starts: np.ndarray
+    has_negatives: np.ndarray  # bool per signal
+
+
+class SignalAnalyzer:
+    """Runs every signal of a speaker over each sentence of a turn. Thread-safe."""
+
+    _default: SignalAnalyzer | None = None
+    _default_lock = threading.Lock()
+
+    def __init__(self, specs: Mapping[str, SignalSpec], embedder: Encoder | None = None) -> None:
+        """``embedder`` defaults to the process-wide MiniLM ``Embedder.shared()``."""
+        self.specs = dict(specs)
+        self._embedder = embedder
+        self._patterns = {
+            speaker: [(n, s.compiled()) for n, s in self.specs.items() if s.speaker == speaker]
+            for speaker in SPEAKERS
+        }
+        self._banks: dict[str, _Bank] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def default(cls) -> SignalAnalyzer:
+        """The bundled rubric's signals with the shared embedder; one per process."""
+        with cls._default_lock:
+            if SignalAnalyzer._default is None:
+                SignalAnalyzer._default = cls(load_signal_specs())
+            return SignalAnalyzer._default
+
+    def names(self, speaker: str | None = None) -> set[str]:
+        """Signal names, all of them or one speaker's."""
+        if speaker is not None:
+            _check_speaker(speaker)
+        return {n for n, s in self.specs.items() if speaker is None or s.speaker == speaker}
+
+    def analyse_turn(self, text: str, speaker: str, turn: int = 0) -> list[Detection]:
+        """Detections in one turn, in sentence order (then rubric order)."""
+        return self._analyse([(turn, speaker, text)])[0]
+
+    def analyse_turns(self, turns: Sequence[tuple[str, str]]) -> list[list[Detection]]:
+        """Detections for each ``(speaker, text)``; turn numbers are list positions.
+
+        All sentences of all turns are embedded in one batch (fast for batch QA).
+        """
+        return self._analyse([(i, speaker, text) for i, (speaker, text) in enumerate(turns)])
+
+    def _analyse(self, turns: list[tuple[int, str, str]]) -> list[list[Detection]]:
+        split = []
+        for turn, speaker, text in turns:
+            _check_speaker(speaker)
+            split.append((turn, speaker, split_sentences(text or "")))
+        to_embed = sorted({s for _, spk, ss in split if self._bank(spk).names for s in ss})
+        row = {s: i for i, s in enumerate(to_embed)}
+        vectors = self._encoder().encode(to_embed) if to_embed else None
+        results = []
+        for turn, speaker, sentences in split:
+            found: list[Detection] = []
+            bank = self._bank(speaker)
+            semantic = (
+                self._semantic(bank, vectors, [row[s] for s in sentences])
+                if (sentences and bank.names)
+                else {}
+            )
+            for i, sentence in enumerate(sentences):
+                matchable = sentence.translate(_QUOTES)
+                for name, patterns in self._patterns[speaker]:
+                    if any(p.search(matchable) for p in patterns):
+                        found.append(Detection(name, turn, sentence, 1.0, "pattern"))
+                    elif (i, name) in semantic:
+                        score = semantic[(i, name)]
+                        found.append(Detection(name, turn, sentence, score, "semantic"))
+            results.append(found)
+        return results
+
+    def _semantic(self, bank: _Bank, vectors: Any, rows: list[int]) -> dict[tuple[int, str], float]:
+        """(sentence index, signal) -> score for every semantic match."""
+        sentence_vectors = vectors[rows]
+        pos = np.maximum.reduceat(sentence_vectors @ bank.positives.T, bank.pos_starts, axis=1)
+        fires = pos >= bank.thresholds
+        if bank.negatives.shape[0]:
+            neg = np.maximum.reduceat(sentence_vectors @ bank.negatives.T, bank.neg_starts, axis=1)
+            fires &= ~bank.has_negatives | (pos > neg)
+        return {
+            (int(i), bank.names[k]): round(float(pos[i, k]), 4)
+            for i, k in zip(*fires.nonzero(), strict=True)
+        }
+
+    def _encoder(self) -> Encoder:
+        if self._embedder is None:
+            self._embedder = Embedder.shared()
+        return self._embedder
+
+    def _bank(self, speaker: str) -> _Bank:
+        """Build (once) the example vectors of a speaker's semantic signals."""
+        with self._lock:
+            if speaker not in self._banks:
+                self._banks[speaker] = self._build_bank(speaker)
+            return self._banks[speaker]
+
+    def _build_bank(self, speaker: str) -> _Bank:
+        specs = {n: s for n, s in self.specs.items() if s.speaker == speaker and s.examples}
+        names = list(specs)
+        if not names:
+            empty = np.zeros((0, DIM), dtype=np.float32)
+            return _Bank(
+                [], np.zeros(0), empty, np.zeros(0, int), empty, np.zeros(0, int), np.zeros(0, bool)
+            )
+        pos_texts = [e for s in specs.values() for e in s.examples]
+        # A signal without counter-examples gets a placeholder row it never uses.
+        neg_texts = [e for s in specs.values() for e in (s.counter_examples or ["-"])]
+        vectors = self._encoder().encode(pos_texts + neg_texts)
+        return _Bank(
+            names=names,
+            thresholds=np.array([specs[n].threshold for n in names], dtype=np.float32),
+            positives=vectors[: len(pos_texts)],
+            pos_starts=_starts([len(specs[n].examples) for n in names]),
+            negatives=vectors[len(pos_texts) :],
+            neg_starts=_starts([len(specs[n].counter_examples) or 1 for n in names]),
+            has_negatives=np.array([bool(specs[n].counter_examples) for n in names]),
+        )
+
+
+def _starts(sizes: list[int]) -> np.ndarray:
+    """Offsets of consecutive groups of the given sizes (for ``np.maximum.reduceat``)."""
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+
+
+def _check_speaker(speaker: str) -> None:
+    if speaker not in SPEAKERS:
+        raise ValueError(f"unknown speaker {speaker!r}: expected 'agent' or 'customer'")

@@ -1,0 +1,107 @@
+"""The in-character guard: is this reply something the caller would say?
+
+It rejects replies that speak as the agent, mention being an AI or a model,
+write the agent's lines, leak facts not yet asked for, echo the trainee, are
+empty, degenerate, or longer than the persona allows. ``check_prefix`` runs on
+the text streamed so far, so bad text is caught before the trainee sees it;
+``check_reply`` runs on the whole reply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from trainer.personas import Persona
+from trainer.simulation.state import CallState
+
+_AGENT_PHRASES = re.compile(
+    r"\bhow (can|may|could) i (help|assist)\b|\bthank(s| you) for (calling|contacting|"
+    r"your patience|holding)\b|\bis there anything else (i|we) can\b|\bmy name is \w+ and i\b"
+    r"|\bi('ll| will) transfer you\b|\bi understand your frustration\b|\bwelcome to\b"
+    r"|\bi('m| am) (happy|glad) to (help|assist)\b|\bhave a (great|nice|good) day\b"
+    r"|\bcan i (have|get) your (account|name|postcode|date of birth)\b|\bwhat can i do for you\b",
+    re.IGNORECASE,
+)
+_AI_TALK = re.compile(
+    r"\b(as an? )?(ai|a\.i\.)( language)? (model|assistant)\b|\blanguage model\b|\bas an ai\b"
+    r"|\bi('m| am) an? (ai|assistant|chatbot|bot|virtual)\b|\bchatbot\b|\bopenai\b"
+    r"|\bi (can ?not|can't) (role-?play|pretend)\b|\bsystem prompt\b|\bmy instructions\b",
+    re.IGNORECASE,
+)
+_LABELS = re.compile(r"(^|\n|\s)(agent|representative|rep|csr|assistant|user|system)\s*:", re.I)
+_MARKUP = re.compile(r"<\||\|>|```|<\s*/?\s*(s|im_start|im_end|assistant|user)\b|\[/?INST\]")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The guard's answer: ``ok``, or the reason the reply was rejected."""
+
+    ok: bool
+    reason: str = ""
+
+
+OK = Verdict(True)
+
+
+def clean_reply(text: str) -> str:
+    """Strip a leading speaker label, stray quotes and whitespace from model output."""
+    text = text.strip()
+    text = re.sub(r"^(customer|caller|\w+ \w+)\s*:\s*", "", text, count=1, flags=re.I)
+    return text.strip().strip('"').strip()
+
+
+def _unrevealed_values(persona: Persona, state: CallState) -> list[str]:
+    return [f.value for n, f in persona.facts.items() if n not in state.revealed_facts]
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def check_prefix(text: str, persona: Persona, state: CallState, agent_text: str) -> Verdict:
+    """Checks that can run on a partial reply while it streams."""
+    if _AI_TALK.search(text):
+        return Verdict(False, "mentions_ai")
+    if _AGENT_PHRASES.search(text):
+        return Verdict(False, "speaks_as_agent")
+    if _LABELS.search(text):
+        return Verdict(False, "writes_agent_lines")
+    if _MARKUP.search(text):
+        return Verdict(False, "markup")
+    lowered = text.lower()
+    for value in _unrevealed_values(persona, state):
+        if value and value.lower() in lowered:
+            return Verdict(False, "leaks_fact")
+    if _word_count(text) > persona.max_reply_words:
+        return Verdict(False, "too_long")
+    words = re.findall(r"\w+", lowered)
+    if len(words) >= 12 and len(set(words)) < len(words) / 3:
+        return Verdict(False, "degenerate")
+    return OK
+
+
+def _echoes(reply: str, agent_text: str) -> bool:
+    a = re.sub(r"\W+", " ", reply.lower()).strip()
+    b = re.sub(r"\W+", " ", agent_text.lower()).strip()
+    if not a or not b:
+        return False
+    if len(a) >= 12 and a in b:
+        return True
+    return SequenceMatcher(None, a, b).ratio() > 0.8
+
+
+def check_reply(text: str, persona: Persona, state: CallState, agent_text: str) -> Verdict:
+    """The full check for a finished reply (``text`` already cleaned)."""
+    if len(re.findall(r"[^\W\d_]", text)) < 2:
+        return Verdict(False, "empty")
+    verdict = check_prefix(text, persona, state, agent_text)
+    if not verdict.ok:
+        return verdict
+    if _echoes(text, agent_text):
+        return Verdict(False, "echoes_trainee")
+    previous = [t.text for t in state.transcript if t.speaker == "customer"]
+    if previous and text.strip().lower() == previous[-1].strip().lower():
+        return Verdict(False, "repeats_itself")
+    return OK

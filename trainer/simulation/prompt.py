@@ -1,0 +1,76 @@
+"""Rendering the prompt for the caller's next reply: pure functions, no I/O.
+
+Two strategies:
+
+- ``chat``: chat-template role-play. The persona sheet is the system message;
+  the caller's lines are the assistant's, the trainee's are the user's.
+- ``continuation``: a transcript to be continued (``...\\nAgent: ...\\nCustomer:``),
+  stopped at the next ``Agent:``. Small models stay in character far more often
+  this way (see the README for the measured rates), so it is the default.
+
+Only the facts the agent has asked for are in the prompt: the model cannot
+leak what it was never told.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from trainer.llm.base import Message
+from trainer.personas import Persona
+from trainer.simulation.state import CallState
+
+Strategy = Literal["chat", "continuation"]
+STRATEGIES: tuple[Strategy, ...] = ("continuation", "chat")
+STOP = ("\nAgent:", "\nAGENT:", "Agent:", "\nCustomer:", "\n\n")
+
+_MOOD_WORDS = {
+    "calm": "calm and reasonable",
+    "annoyed": "annoyed and impatient",
+    "angry": "angry and fed up",
+}
+
+
+def persona_sheet(persona: Persona, state: CallState) -> str:
+    """The character description for this turn: who, why, how they talk, what they know."""
+    band = persona.band(state.mood)
+    known = [f"- {name}: {persona.facts[name].value}" for name in state.revealed_facts]
+    facts = "\n".join(known) if known else "- (the agent has not asked for any details yet)"
+    return (
+        f"You are {persona.name}, a customer phoning {persona.company}.\n"
+        f"Situation: {persona.background.strip()}\n"
+        f"How you talk: {persona.style.strip()}\n"
+        f"What you want: {persona.goal.strip()}\n"
+        f"Details you can give because the agent asked:\n{facts}\n"
+        f"Right now you are {_MOOD_WORDS[band]} (mood {state.mood} out of 10)."
+    )
+
+
+def chat_messages(persona: Persona, state: CallState, directive: str) -> list[Message]:
+    """The ``chat`` strategy: system sheet, then the call as user/assistant turns."""
+    system = (
+        persona_sheet(persona, state)
+        + "\n\nYou are the CUSTOMER on this phone call, never the agent. Speak only as "
+        f"{persona.name}, in one to three short sentences, with no labels or narration. "
+        f"Never say you are an AI.\nFor your next reply: {directive}"
+    )
+    messages: list[Message] = [{"role": "system", "content": system}]
+    for turn in state.transcript:
+        role = "assistant" if turn.speaker == "customer" else "user"
+        messages.append({"role": role, "content": turn.text})
+    return messages
+
+
+def continuation_prompt(persona: Persona, state: CallState, directive: str) -> str:
+    """The ``continuation`` strategy: a call transcript that ends with ``Customer:``."""
+    lines = [
+        f"Transcript of a phone call to the {persona.company} customer service line.",
+        persona_sheet(persona, state).replace("You are ", "The customer is ", 1),
+        "",
+    ]
+    for turn in state.transcript:
+        label = "Customer" if turn.speaker == "customer" else "Agent"
+        lines.append(f"{label}: {turn.text.strip()}")
+    lines.append(f"({persona.name}'s next line. {directive})")
+    lines.append("Customer:")
+    return "\n".join(lines)
