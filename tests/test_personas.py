@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from trainer import persona_schema
+from trainer import rubric_names
 from trainer.paths import default_personas_dir, user_cache_dir, user_data_dir
 from trainer.personas import (
     Beat,
@@ -422,20 +422,20 @@ def test_known_signals() -> None:
 def own_rubric(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """A small rubric file standing in for trainer/rubrics/default.yaml."""
     rubric = tmp_path / "default.yaml"
-    monkeypatch.setattr(persona_schema, "default_rubric_resource", lambda: rubric)
-    persona_schema.reload_rubric()
+    monkeypatch.setattr(rubric_names, "default_rubric_resource", lambda: rubric)
+    rubric_names.reload_rubric()
     yield rubric
-    persona_schema.reload_rubric()
+    rubric_names.reload_rubric()
 
 
 def test_known_signals_read_the_rubric_or_fall_back(own_rubric: Path) -> None:
     own_rubric.write_text("signals:\n  waves: {speaker: agent}\n  sighs: {speaker: customer}\n")
-    assert known_signals() == persona_schema.SignalNames(frozenset({"waves"}), frozenset({"sighs"}))
-    assert persona_schema.known_criteria() is None  # no criteria yet: requires is not checked
+    assert known_signals() == rubric_names.SignalNames(frozenset({"waves"}), frozenset({"sighs"}))
+    assert rubric_names.known_criteria() is None  # no criteria yet: requires is not checked
     own_rubric.unlink()
-    persona_schema.reload_rubric()
-    assert known_signals().agent == persona_schema.FALLBACK_AGENT_SIGNALS
-    assert known_signals().customer == persona_schema.FALLBACK_CUSTOMER_SIGNALS
+    rubric_names.reload_rubric()
+    assert known_signals().agent == rubric_names.FALLBACK_AGENT_SIGNALS
+    assert known_signals().customer == rubric_names.FALLBACK_CUSTOMER_SIGNALS
 
 
 def test_requires_names_rubric_criteria(own_rubric: Path) -> None:
@@ -455,7 +455,7 @@ def test_requires_names_rubric_criteria(own_rubric: Path) -> None:
 
 
 def test_shipped_personas_require_real_criteria() -> None:
-    criteria = persona_schema.known_criteria()
+    criteria = rubric_names.known_criteria()
     for path in SHIPPED_FILES:
         assert set(load_persona(path).requires) <= (criteria or set()), path.stem
 

@@ -12,12 +12,9 @@ fields raises ``rules([...])`` so each problem lands on its own field and line
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -29,77 +26,11 @@ from pydantic import (
     model_validator,
 )
 
-from trainer.paths import default_rubric_resource
 from trainer.problems import Rule, did_you_mean, fail, got, rules
+from trainer.rubric_names import known_criteria, known_signals
 
 Band = Literal["calm", "annoyed", "angry"]
 BANDS: tuple[Band, ...] = ("calm", "annoyed", "angry")
-
-# Used only while trainer/rubrics/default.yaml is missing (the names in docs/ARCHITECTURE.md).
-FALLBACK_AGENT_SIGNALS = frozenset(
-    {
-        "greets", "introduces_self", "asks_verification", "acknowledges_feelings",
-        "restates_issue", "explores", "apologises", "takes_ownership", "gives_clear_next_step",
-        "offers_resolution", "offers_escalation", "transfers_to_supervisor",
-        "confirms_resolution", "offers_further_help", "closes", "blames_customer",
-        "says_calm_down", "dismissive", "uses_jargon", "profanity", "over_promises",
-        "asks_already_given_info", "warns_about_abuse", "ends_call_for_abuse",
-    }
-)  # fmt: skip
-FALLBACK_CUSTOMER_SIGNALS = frozenset(
-    {
-        "demands_supervisor", "complains_about_accent", "threatens_to_cancel", "curses",
-        "thanks", "insults_agent",
-    }
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class SignalNames:
-    """The signal names a persona may use, by speaker."""
-
-    agent: frozenset[str]
-    customer: frozenset[str]
-
-
-@lru_cache(maxsize=1)
-def _rubric() -> dict | None:
-    resource = default_rubric_resource()
-    if not resource.is_file():
-        return None
-    data = yaml.safe_load(resource.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise RuntimeError(f"{resource}: expected a YAML mapping")
-    return data
-
-
-def reload_rubric() -> None:
-    """Forget the cached default rubric (after it changed on disk, or in tests)."""
-    _rubric.cache_clear()
-
-
-def known_signals() -> SignalNames:
-    """Signal names from the default rubric's ``signals:`` (``speaker: agent|customer`` each)."""
-    data = _rubric()
-    if data is None:
-        return SignalNames(FALLBACK_AGENT_SIGNALS, FALLBACK_CUSTOMER_SIGNALS)
-    signals = data.get("signals")
-    if not isinstance(signals, dict) or not signals:
-        raise RuntimeError(f"{default_rubric_resource()}: expected a top-level 'signals:' mapping")
-    speakers = {name: (spec or {}).get("speaker", "agent") for name, spec in signals.items()}
-    return SignalNames(
-        frozenset(n for n, s in speakers.items() if s != "customer"),
-        frozenset(n for n, s in speakers.items() if s == "customer"),
-    )
-
-
-def known_criteria() -> frozenset[str] | None:
-    """Criterion ids of the default rubric's ``criteria:``; None when it has none (yet)."""
-    criteria = (_rubric() or {}).get("criteria")
-    if not isinstance(criteria, list):
-        return None
-    ids = {c.get("id") for c in criteria if isinstance(c, dict)}
-    return frozenset(i for i in ids if isinstance(i, str)) or None
 
 
 def _criterion(value: str) -> str:
@@ -279,13 +210,13 @@ class Beat(_Model):
     )
     say: LineList = Field(description="one or more lines the caller says (one is picked)")
     directive: Text | None = Field(
-        None, description='instruction for the model; default: say something like the line picked from say'
+        None,
+        description="instruction for the model; default: say something like the picked line",
     )
     once: Annotated[bool, Strict()] = Field(True, description="fire at most once per call")
     end_call: Literal["hang_up", "escalated"] | None = Field(
         None, description="hang_up | escalated: the call ends after this line"
     )
-
 
 
 class Lines(_Model):

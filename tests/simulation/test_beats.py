@@ -44,3 +44,15 @@ def test_without_a_beat_the_fallback_comes_from_the_mood_band(persona):
 def test_fallback_choice_is_deterministic_per_call_and_turn(persona):
     state = start_state(persona, "c1", seed=3)
     assert plan_turn(persona, state, set()).fallback == plan_turn(persona, state, set()).fallback
+
+
+def test_asked_facts_are_given_when_no_beat_takes_over(persona):
+    from trainer.simulation.beats import fact_answer
+
+    state = start_state(persona, "c1")
+    state, record = apply_agent_turn(persona, state, "What's your account number?", set())
+    plan = plan_turn(persona, state, set(), record.revealed)
+    assert plan.fallback == "It's NB-55555."
+    assert "account number" in plan.directive
+    both = fact_answer(persona, ("account number", "postcode"))
+    assert both == "Account number NB-55555, postcode LS6 3HF."

@@ -180,3 +180,26 @@ def test_an_ended_call_takes_no_more_lines(persona, analyzer):
     assert state.outcome == "escalated"
     with pytest.raises(CallEndedError):
         sim.reply(persona, state, "hello?")
+
+
+def test_a_late_problem_keeps_only_the_clean_sentences(persona, analyzer):
+    fake = FakeBackend(outputs=["It started on Monday evening. Then I'm a helpful AI assistant."])
+    sim = Simulator(fake, analyzer)
+    stream = sim.reply(persona, sim.start(persona, call_id="c"), "When did it start?")
+    shown = "".join(stream)
+    state = stream.finish()
+    assert stream.text == "It started on Monday evening."
+    assert state.transcript[-1].text == "It started on Monday evening."
+    assert stream.revised and "Then" in shown
+    assert state.records[0].guard_rejections == ("mentions_ai",)
+    assert len(fake.calls) == 1  # no retry on top of text already shown
+
+
+def test_a_late_problem_with_nothing_clean_plays_the_script(persona, analyzer):
+    fake = FakeBackend(outputs=["Well you see I am the AI model here."])
+    sim = Simulator(fake, analyzer)
+    stream = sim.reply(persona, sim.start(persona, call_id="c"), "When did it start?")
+    list(stream)
+    state = stream.finish()
+    assert state.records[0].source == "fallback"
+    assert stream.text in persona.lines.annoyed + persona.lines.angry

@@ -63,3 +63,31 @@ def test_prefix_check_catches_agent_talk_early(persona):
     state = start_state(persona, "c1")
     assert check_prefix("Thank you for calling", persona, state, AGENT).reason == "speaks_as_agent"
     assert check_prefix("It started on", persona, state, AGENT).ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ("Thank you, I'm sorry. Derek Walsh: You're not there?", "writes_transcript"),
+        ("Fine. Situation: You're in a room with a woman.", "prompt_leak"),
+        ("You are still annoyed and impatient.", "prompt_leak"),
+        ("I'm the AI here, so fine.", "mentions_ai"),
+        ("I'm a helpful AI, sorry.", "mentions_ai"),
+        ("I'm here to help, what seems to be the problem?", "speaks_as_agent"),
+        ("I'll help you with that right away.", "speaks_as_agent"),
+    ],
+)
+def test_guard_catches_what_the_small_model_actually_did(persona, reply, reason):
+    """Failures seen with the bundled model in the fidelity runs (docs/fidelity)."""
+    state = start_state(persona, "c1")
+    assert check_reply(reply, persona, state, AGENT).reason == reason
+
+
+def test_any_earlier_line_repeated_word_for_word_is_rejected(persona):
+    state = start_state(persona, "c1")
+    state, _ = apply_agent_turn(persona, state, "OK.", set())
+    state = state.model_copy(
+        update={"transcript": (*state.transcript, state.transcript[0].model_copy())}
+    )
+    later = "my internet keeps dropping, and this is my second call!"
+    assert check_reply(later, persona, state, AGENT).reason == "repeats_itself"

@@ -77,3 +77,15 @@ def test_injection_gets_no_calming_credit(persona):
     new, record = apply_agent_turn(persona, state, trick, {"acknowledges_feelings"})
     assert record.injection
     assert new.mood >= state.mood
+
+
+def test_the_same_calming_line_wears_off(persona):
+    state = start_state(persona, "c1")
+    drops = []
+    for _ in range(3):
+        before = state.mood
+        state, _ = apply_agent_turn(persona, state, "I hear you.", {"acknowledges_feelings"})
+        drops.append(before - state.mood)
+    assert drops == [2, 1, -1]  # full, half, then nothing (and patience drifts back up)
+    assert len(state.records) == 3
+    assert mood_change(persona, {"blames_customer"}, {"blames_customer": 5}) == 4

@@ -63,16 +63,34 @@ def _pick(lines: list[str], state: CallState, salt: str) -> str:
     return rng.choice(fresh)
 
 
-def plan_turn(persona: Persona, state: CallState, signals: set[str]) -> TurnPlan:
+def fact_answer(persona: Persona, names: tuple[str, ...]) -> str:
+    """The scripted answer when the agent asks for facts: "It's NB-20417." and so on."""
+    values = [persona.facts[name].value for name in names]
+    if len(values) == 1:
+        return f"It's {values[0]}."
+    parts = [f"{name} {value}" for name, value in zip(names, values, strict=True)]
+    text = ", ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
+def plan_turn(
+    persona: Persona, state: CallState, signals: set[str], revealed: tuple[str, ...] = ()
+) -> TurnPlan:
     """The beat, model directive and scripted fallback line for the caller's next reply.
 
-    ``state`` is the state after the agent's turn has been applied.
+    ``state`` is the state after the agent's turn has been applied; ``revealed``
+    names the facts the agent asked for in this turn (the caller gives them,
+    unless a beat takes over).
     """
     beat = choose_beat(persona, state, signals)
     if beat is not None:
         line = _pick(beat.say, state, beat.id)
         directive = beat.directive or f'Say something like: "{line}"'
         return TurnPlan(beat=beat, directive=directive, fallback=line)
+    if revealed and not state.ended:
+        line = fact_answer(persona, revealed)
+        wanted = ", ".join(revealed)
+        return TurnPlan(beat=None, directive=f"Give the agent your {wanted}.", fallback=line)
     if state.ended:
         line = _pick(_ENDING_LINES[state.outcome], state, state.outcome)
         return TurnPlan(beat=None, directive=_ENDING_DIRECTIVES[state.outcome], fallback=line)

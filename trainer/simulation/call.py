@@ -43,16 +43,28 @@ class SignalSource:
 
 @dataclass
 class ReplyStream:
-    """The caller's reply as it streams. Iterate for text pieces; then read ``state``."""
+    """The caller's reply as it streams. Iterate for text pieces; then read ``state``.
+
+    Once the stream is exhausted, ``text`` is the reply as kept in the transcript. It
+    differs from the streamed pieces only when the guard caught a late problem in text
+    already shown (``revised`` is then True): a display should show ``text`` at the end.
+    """
 
     _pieces: Iterator[str]
     text: str = ""
     state: CallState | None = None
+    shown: str = ""
 
     def __iter__(self) -> Iterator[str]:
         for piece in self._pieces:
-            self.text += piece
+            self.shown += piece
+            self.text = self.shown
             yield piece
+
+    @property
+    def revised(self) -> bool:
+        """True when the kept reply differs from the text that was streamed."""
+        return self.state is not None and self.text != self.shown.strip()
 
     def finish(self) -> CallState:
         """Consume the rest of the stream and return the new state."""
@@ -66,6 +78,20 @@ class ReplyStream:
 class _Attempt:
     emitted: str = ""
     rejection: str = ""
+    final: str = ""  # the whole reply, when it passed the full check
+
+
+def _salvage(result: _Attempt, persona: Persona, state: CallState, agent_text: str) -> str:
+    """The reply to keep from an attempt that streamed text: all of it when it passed,
+    else its longest run of whole sentences that passes the full check, else nothing."""
+    if result.final:
+        return result.final
+    text = result.emitted.strip()
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s|$)", text)]
+    for end in reversed(ends):
+        if check_reply(text[:end], persona, state, agent_text).ok:
+            return text[:end]
+    return ""
 
 
 @dataclass
@@ -100,7 +126,7 @@ class Simulator:
         detections = self.analyzer.analyse_turn(agent_text, "agent", len(state.transcript))
         signals = {d.signal for d in detections}
         state, record = apply_agent_turn(persona, state, agent_text, signals)
-        plan = plan_turn(persona, state, signals)
+        plan = plan_turn(persona, state, signals, record.revealed)
         if plan.beat is not None:
             update: dict = {"fired_beats": state.fired_beats + (plan.beat.id,)}
             if plan.beat.end_call and not state.ended:
@@ -115,13 +141,17 @@ class Simulator:
                 if result.rejection:
                     rejections.append(result.rejection)
                 if result.emitted:
-                    text, source = result.emitted.strip(), "model"
+                    # Something was shown: no retry on top of it. Keep the checked reply,
+                    # or the part of it that passes, or replace it with the scripted line.
+                    text = _salvage(result, persona, state, agent_text)
+                    source = "model" if text else "fallback"
                     break
             if not text:
                 source = "fallback"
         if not text:
             text = plan.fallback
-            yield text
+            if not out.text:
+                yield text
         record = record.model_copy(
             update={
                 "beat": plan.beat.id if plan.beat else None,
@@ -132,7 +162,7 @@ class Simulator:
         out.state = state.model_copy(
             update={
                 "transcript": state.transcript + (Turn(speaker="customer", text=text),),
-                "records": state.records + (record,),
+                "records": state.records[:-1] + (record,),
             }
         )
         out.text = text
@@ -178,7 +208,7 @@ class Simulator:
                     result.rejection = verdict.reason
                 elif final.startswith(result.emitted):
                     yield final[len(result.emitted) :]
-                    result.emitted = final
+                    result.emitted = result.final = final
         except BackendError as err:
             log.warning("backend failed, playing the scripted line: %s", err)
             result.rejection = "backend_error"

@@ -21,16 +21,24 @@ _AGENT_PHRASES = re.compile(
     r"your patience|holding)\b|\bis there anything else (i|we) can\b|\bmy name is \w+ and i\b"
     r"|\bi('ll| will) transfer you\b|\bi understand your frustration\b|\bwelcome to\b"
     r"|\bi('m| am) (happy|glad) to (help|assist)\b|\bhave a (great|nice|good) day\b"
-    r"|\bcan i (have|get) your (account|name|postcode|date of birth)\b|\bwhat can i do for you\b",
+    r"|\bcan i (have|get) your (account|name|postcode|date of birth)\b|\bwhat can i do for you\b"
+    r"|\bi('m| am) here to help\b|\bi('ll| will) (be happy to )?help you\b|\blet me help you\b",
     re.IGNORECASE,
 )
 _AI_TALK = re.compile(
     r"\b(as an? )?(ai|a\.i\.)( language)? (model|assistant)\b|\blanguage model\b|\bas an ai\b"
-    r"|\bi('m| am) an? (ai|assistant|chatbot|bot|virtual)\b|\bchatbot\b|\bopenai\b"
+    r"|\bi('m| am) (an?|the) (helpful )?(ai|assistant|chatbot|bot|virtual)\b|\bchatbot\b|\bopenai\b"
     r"|\bi (can ?not|can't) (role-?play|pretend)\b|\bsystem prompt\b|\bmy instructions\b",
     re.IGNORECASE,
 )
 _LABELS = re.compile(r"(^|\n|\s)(agent|representative|rep|csr|assistant|user|system)\s*:", re.I)
+_NAME_LABEL = re.compile(r"\S\s+[A-Z][a-z]+( [A-Z][a-z]+)?:\s")
+_SHEET = re.compile(
+    r"\b(situation|how you talk|what you want|details you can give)\s*:|\bout of 10\b"
+    r"|\bmood \d|\bthe customer is\b|\bright now you are\b|\byou are (still )?(calm|annoyed|angry)"
+    r" and\b|\bnext line\b",
+    re.IGNORECASE,
+)
 _MARKUP = re.compile(r"<\||\|>|```|<\s*/?\s*(s|im_start|im_end|assistant|user)\b|\[/?INST\]")
 
 
@@ -68,6 +76,10 @@ def check_prefix(text: str, persona: Persona, state: CallState, agent_text: str)
         return Verdict(False, "speaks_as_agent")
     if _LABELS.search(text):
         return Verdict(False, "writes_agent_lines")
+    if _SHEET.search(text):
+        return Verdict(False, "prompt_leak")
+    if _NAME_LABEL.search(text):
+        return Verdict(False, "writes_transcript")
     if _MARKUP.search(text):
         return Verdict(False, "markup")
     lowered = text.lower()
@@ -80,6 +92,10 @@ def check_prefix(text: str, persona: Persona, state: CallState, agent_text: str)
     if len(words) >= 12 and len(set(words)) < len(words) / 3:
         return Verdict(False, "degenerate")
     return OK
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
 
 
 def _echoes(reply: str, agent_text: str) -> bool:
@@ -101,7 +117,7 @@ def check_reply(text: str, persona: Persona, state: CallState, agent_text: str) 
         return verdict
     if _echoes(text, agent_text):
         return Verdict(False, "echoes_trainee")
-    previous = [t.text for t in state.transcript if t.speaker == "customer"]
-    if previous and text.strip().lower() == previous[-1].strip().lower():
+    said = {_norm(t.text) for t in state.transcript if t.speaker == "customer"}
+    if _norm(text) in said:
         return Verdict(False, "repeats_itself")
     return OK

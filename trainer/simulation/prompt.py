@@ -22,7 +22,8 @@ from trainer.simulation.state import CallState
 
 Strategy = Literal["chat", "continuation"]
 STRATEGIES: tuple[Strategy, ...] = ("continuation", "chat")
-STOP = ("\nAgent:", "\nAGENT:", "Agent:", "\nCustomer:", "\n\n")
+STOP = ("\n", "Agent:", "AGENT:")
+"""A reply is one line: the next line of a transcript is somebody else's."""
 
 _MOOD_WORDS = {
     "calm": "calm and reasonable",

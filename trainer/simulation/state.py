@@ -8,6 +8,7 @@ calls, the conversation never is.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,14 +97,26 @@ def facts_asked(persona: Persona, agent_text: str) -> tuple[str, ...]:
     return tuple(asked)
 
 
-def mood_change(persona: Persona, signals: set[str]) -> int:
+def mood_change(
+    persona: Persona, signals: set[str], times_seen: dict[str, int] | None = None
+) -> int:
     """Mood delta for one agent turn: the persona's reactions, plus patience drift.
 
-    Drift applies when no signal in the turn calms the caller (a negative reaction):
-    an agent who says nothing useful makes an impatient caller angrier.
+    A calming reaction wears off: the second time the agent shows the same signal
+    it counts half, after that not at all (the third "I understand how you feel"
+    calms nobody). Harmful reactions always count in full. Drift applies when
+    nothing in the turn calms the caller: an agent who says nothing useful makes
+    an impatient caller angrier.
     """
-    delta = sum(persona.reactions.get(s, 0) for s in signals)
-    calming = any(persona.reactions.get(s, 0) < 0 for s in signals)
+    seen = times_seen or {}
+    delta = 0
+    calming = False
+    for signal in signals:
+        reaction = persona.reactions.get(signal, 0)
+        if reaction < 0:
+            reaction = {0: reaction, 1: -(-reaction // 2)}.get(seen.get(signal, 0), 0)
+            calming = calming or reaction < 0
+        delta += reaction
     if not calming:
         delta += persona.mood.patience
     return delta
@@ -132,7 +145,8 @@ def apply_agent_turn(
     """
     injection = looks_like_injection(agent_text)
     effective = {s for s in signals if not (injection and persona.reactions.get(s, 0) < 0)}
-    mood = max(0, min(10, state.mood + mood_change(persona, effective)))
+    times_seen = Counter(s for record in state.records for s in record.signals)
+    mood = max(0, min(10, state.mood + mood_change(persona, effective, times_seen)))
     revealed = tuple(f for f in facts_asked(persona, agent_text) if f not in state.revealed_facts)
     seen = state.seen_signals + tuple(sorted(s for s in signals if s not in state.seen_signals))
     turn = state.turn + 1
@@ -152,6 +166,7 @@ def apply_agent_turn(
             "revealed_facts": state.revealed_facts + revealed,
             "seen_signals": seen,
             "mood_curve": state.mood_curve + (mood,),
+            "records": state.records + (record,),
             "outcome": _outcome(persona, mood, set(seen), effective),
         }
     )

@@ -1,0 +1,206 @@
+"""Benchmark the generation backends: cold start, TTFT, tokens/s, reply time, peak RSS.
+
+Every configuration runs in its own process, so load times are cold-process times
+and peak RSS (getrusage) is that configuration's own. Prints a markdown table.
+
+    .venv/bin/python scripts/bench_backend.py                 # fp32 vs bf16 (+ llama.cpp)
+    .venv/bin/python scripts/bench_backend.py --replies 5 --dtypes float32 --threads 1,2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PROMPT = """\
+You are playing a customer on a phone call to Northwind Broadband. Stay in character.
+Name: Derek Walsh. Style: short sentences, sarcastic, says "third time" a lot.
+Background: you were promised a technician twice and nobody came. You work from home
+and lose a day's pay every day the line is down. Goal: a confirmed technician slot,
+or a credit for the lost days. Mood: angry (7/10). Reply with one or two sentences.
+
+Customer: Finally. Third time I'm calling. My internet has been dead since Monday.
+Agent: I'm sorry to hear that. Can I take your account number, please?
+Customer: NB-20417. It's on every email you send me.
+Agent: Thank you. I can see two missed appointments here; that shouldn't have happened.
+Customer:"""
+
+
+def child(spec: dict) -> dict:
+    """Run one configuration in this process; return its measurements."""
+    from trainer.llm.base import GenerationParams
+
+    if spec["kind"] == "convert":
+        from trainer.llm.bundled import converted_dir, ensure_converted, is_converted
+
+        was_there = is_converted(converted_dir(Path(spec["cache_dir"])))
+        t0 = time.perf_counter()
+        ensure_converted(Path(spec["cache_dir"]))
+        return {"convert_s": time.perf_counter() - t0, "converted": not was_there, **_rss()}
+    backend = _backend(spec)
+    t0 = time.perf_counter()
+    backend.warmup()
+    ready, ready_wall = time.perf_counter(), time.time()
+    steps = _token_counter(backend)
+    ttfts, totals, tokens = [], [], []
+    for i in range(spec["replies"]):
+        params = GenerationParams(max_new_tokens=spec["tokens"], seed=i, timeout_s=600)
+        before = steps[0]
+        t = time.perf_counter()
+        first = None
+        for _ in backend.stream_text(PROMPT, params):
+            first = first or time.perf_counter() - t
+        totals.append(time.perf_counter() - t)
+        ttfts.append(first or totals[-1])
+        tokens.append(steps[0] - before)
+    timed = zip(tokens, totals, ttfts, strict=True)
+    decode = [(n - 1) / (tot - ft) for n, tot, ft in timed if n > 1 and tot > ft]
+    return {
+        "load_s": ready - t0,
+        "process_ready_s": ready_wall - spec["spawned"],
+        "ttft_ms": [x * 1000 for x in ttfts],
+        "reply_s": totals,
+        "tokens": tokens,
+        "decode_tok_s": statistics.median(decode) if decode else float("nan"),
+        "threads_used": _threads_used(backend),
+        **_rss(),
+    }
+
+
+def _backend(spec: dict):
+    """The backend to measure (not loaded yet)."""
+    if spec["kind"] == "llamacpp":
+        from trainer.llm.llamacpp import LlamaCppBackend
+
+        return LlamaCppBackend(threads=spec.get("threads"))
+    from trainer.llm.local import LocalBackend
+
+    return LocalBackend(
+        cache_dir=Path(spec["cache_dir"]),
+        device=spec.get("device"),
+        dtype=spec["dtype"],
+        threads=spec.get("threads"),
+    )
+
+
+def _token_counter(backend) -> list[int]:
+    """Count model steps from now on (one per generated token): a one-item list."""
+    calls = [0]
+    if backend.name == "llamacpp":
+        owner, attr = backend._llama()[0], "eval"
+    else:
+        owner, attr = backend.loaded.model, "forward"
+    real = getattr(owner, attr)
+
+    def counting(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    setattr(owner, attr, counting)
+    return calls
+
+
+def _threads_used(backend) -> int | None:
+    if backend.name == "llamacpp":
+        return backend.threads
+    import torch
+
+    return torch.get_num_threads() if backend.loaded.device == "cpu" else None
+
+
+def _rss() -> dict:
+    return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_child(spec: dict) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps({**spec, "spawned": time.time()})],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{spec} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--replies", type=int, default=20)
+    ap.add_argument("--tokens", type=int, default=40)
+    ap.add_argument("--dtypes", default="float32,bfloat16")
+    ap.add_argument("--threads", default="", help="comma list, e.g. 1,2 (default: torch's)")
+    ap.add_argument("--device", default=None, help="cpu, cuda... (default: cuda if available)")
+    ap.add_argument("--cache-dir", help="use this converted cache instead of converting anew")
+    ap.add_argument("--no-llamacpp", action="store_true")
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return
+    import torch
+
+    from trainer.llm.llamacpp import llama_cpp_available
+
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="frontline-bench-") as tmp:
+        cache = args.cache_dir or tmp
+        convert = run_child({"kind": "convert", "cache_dir": cache})
+        rows = []
+        threads = [int(t) for t in args.threads.split(",") if t] or [None]
+        common = {"cache_dir": cache, "replies": args.replies, "tokens": args.tokens}
+        common["device"] = args.device
+        for dtype in args.dtypes.split(","):
+            for n in threads:
+                spec = {"kind": "local", "dtype": dtype, "threads": n, **common}
+                device = args.device or "auto"
+                rows.append((f"local {device} {dtype}", n, run_child(spec)))
+        if llama_cpp_available() and not args.no_llamacpp:
+            for n in threads:
+                spec = {"kind": "llamacpp", "threads": n, **common}
+                rows.append(("llamacpp Q4_1", n, run_child(spec)))
+    print(
+        f"\nCPU threads (torch default): {torch.get_num_threads()}; os.cpu_count: "
+        f"{os.cpu_count()}; {args.replies} replies of up to {args.tokens} tokens, "
+        f"raw continuation of a {len(PROMPT)}-character prompt. Load average before/after: "
+        f"{load_before:.1f}/{os.getloadavg()[0]:.1f}."
+    )
+    print(
+        f"{'First conversion of the GGUF' if convert['converted'] else 'Cache found'}: "
+        f"{convert['convert_s']:.1f} s "
+        f"(peak RSS {convert['peak_rss_mb']:.0f} MB); llama.cpp importable: "
+        f"{llama_cpp_available()}\n"
+    )
+    print(
+        "| backend | threads | process ready (s) | load+warmup (s) | TTFT p50 (ms) | "
+        "TTFT p95 (ms) | decode tok/s | reply p50 (s) | tokens/reply | peak RSS (MB) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, n, r in rows:
+        print(
+            f"| {name} | {r['threads_used'] or '-'}{'' if n else ' (default)'} | "
+            f"{r['process_ready_s']:.1f} | {r['load_s']:.1f} | "
+            f"{pct(r['ttft_ms'], 0.5):.0f} | {pct(r['ttft_ms'], 0.95):.0f} | "
+            f"{r['decode_tok_s']:.1f} | {pct(r['reply_s'], 0.5):.2f} | "
+            f"{statistics.mean(r['tokens']):.0f} | {r['peak_rss_mb']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

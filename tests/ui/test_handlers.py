@@ -1,0 +1,392 @@
+"""The app's handlers through its real HTTP API (``gradio_client``), one launched app.
+
+Scripted backend (deterministic), real MiniLM analyser. Streamed outputs are checked
+against a local replay of the same call; 20 concurrent sessions must never see each
+other's calls or scorecards.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+from ui_helpers import RunningApp, chat_texts, launch
+
+OUT = ["chat", "mood", "timer", "status", "scorecard", "curve", "rewind", "download"]
+EMPATHY = "I'm so sorry, I understand how frustrating three days without internet must be."
+FIX = "I will book a technician for tomorrow at 9am and call you back by 5pm today."
+
+
+def named(values: tuple | list, prefix: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    """Name the outputs of a practice endpoint (gr.State outputs are not sent to clients)."""
+    return dict(zip([*prefix, *OUT], values, strict=True))
+
+
+def start(client: Client, name: str, persona: str = "angry-escalation") -> dict[str, Any]:
+    return named(client.predict(persona, name, api_name="/start_call"))
+
+
+def send(client: Client, line: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every streamed output of one turn, and the last one."""
+    job = client.submit(line, api_name="/send_line")
+    job.result()
+    outs = [named(o, ["line"]) for o in job.outputs()]
+    return outs, outs[-1]
+
+
+def test_call_streams_replies_and_moves_the_mood(app: RunningApp) -> None:
+    from trainer.personas import find_persona
+
+    client = Client(app.url, verbose=False)
+    first = start(client, "stream-tester")
+    assert chat_texts(first["chat"]) == [
+        ("assistant", "Finally. Third time I'm calling. My internet has been dead since Monday.")
+    ]
+    assert 'data-mood="7"' in first["mood"] and "angry" in first["mood"]
+    assert "NB-20417" not in json.dumps(first)  # hidden facts stay hidden
+
+    streams = []
+    for line in (EMPATHY, FIX):
+        outs, last = send(client, line)
+        streams.append([chat_texts(o["chat"]) for o in outs])
+        assert last["line"] == ""
+        assert chat_texts(last["chat"])[-2] == ("user", line)
+    moods = [int(last["mood"].split('data-mood="')[1].split('"')[0])]
+    assert moods[0] < 7  # empathy and a clear next step calm Derek down
+
+    # Exactly what a local replay of the same call streams, piece by piece.
+    saved = app.store.list_calls("stream-tester")[-1]
+    persona = find_persona("angry-escalation", app.personas_dir)
+    state = app.simulator.start(persona, call_id=saved.id, seed=saved.state["seed"])
+    for line, seen in zip((EMPATHY, FIX), streams, strict=True):
+        stream = app.simulator.reply(persona, state, line)
+        expected, text = [], ""
+        for piece in stream:
+            text += piece
+            expected.append(text)
+        state = stream.finish()
+        assert seen[0][-1] == ("user", line)  # the line shows before the reply streams
+        assert [t[-1] for t in seen[1:-1]] == [("assistant", e) for e in expected]
+        assert seen[-1][-1] == ("assistant", stream.text)
+    assert [t.text for t in state.transcript] == [t["text"] for t in saved.transcript["turns"]]
+    assert saved.agent_turns == 2 and saved.outcome == state.outcome
+
+
+def test_model_replies_stream_piece_by_piece(tmp_path: Path) -> None:
+    """With a (fake) model the reply arrives in growing pieces, exactly as the simulator streams."""
+    from trainer.llm.fake import FakeBackend
+    from trainer.personas import find_persona
+    from trainer.simulation import Simulator
+
+    reply = "Three days now and nobody has come out, so what are you going to do about it?"
+    running = launch(tmp_path, backend=FakeBackend([reply], chunk=3))
+    try:
+        client = Client(running.url, verbose=False)
+        start(client, "piece-by-piece")
+        outs, last = send(client, EMPATHY)
+    finally:
+        running.demo.close()
+    seen = [chat_texts(o["chat"])[-1] for o in outs]
+    assert seen[0] == ("user", EMPATHY)
+    texts = [t for role, t in seen[1:] if role == "assistant"]
+    assert len(texts) >= 3 and texts[-1] == reply
+    assert all(b.startswith(a) for a, b in zip(texts, texts[1:], strict=False))
+    # The same turn replayed locally streams the same pieces.
+    saved = running.store.list_calls("piece-by-piece")[-1]
+    persona = find_persona("angry-escalation", running.personas_dir)
+    sim = Simulator(FakeBackend([reply], chunk=3), running.simulator.analyzer)
+    state = sim.start(persona, call_id=saved.id, seed=saved.state["seed"])
+    expected, text = [], ""
+    for piece in sim.reply(persona, state, EMPATHY):
+        text += piece
+        expected.append(text)
+    assert texts[: len(expected)] == expected
+    assert saved.transcript["turns"][-1] == {"speaker": "customer", "text": reply}
+
+
+def test_end_call_shows_scorecard_with_quotes_and_download(app: RunningApp) -> None:
+    client = Client(app.url, verbose=False)
+    start(client, "scorer")
+    send(client, EMPATHY)
+    send(client, FIX)
+    end = named(client.predict(api_name="/end_call"))
+    card = end["scorecard"]
+    assert "/100" in card and "fl-crit" in card
+    assert "“I&#x27;m so sorry" in card or "I understand how frustrating" in card
+    assert "Mood over the call" in end["curve"]
+    assert "ended by agent" in end["status"]
+    data = json.loads(Path(end["download"]).read_text(encoding="utf-8"))
+    assert [t["text"] for t in data["transcript"]["turns"]][1::2] == [EMPATHY, FIX]
+    assert data["scorecard"]["overall"] is not None
+    saved = app.store.get(data["transcript"]["id"], trainee="scorer")
+    assert saved is not None and saved.outcome == "ended_by_agent"
+    assert saved.overall == data["scorecard"]["overall"]
+    # A second end changes nothing; a line after the end is refused politely.
+    again = named(client.predict(api_name="/end_call"))
+    assert again["scorecard"] == card
+    _, after = send(client, "Hello?")
+    assert chat_texts(after["chat"]) == chat_texts(end["chat"])
+
+
+def test_rewind_restores_the_earlier_state(app: RunningApp) -> None:
+    client = Client(app.url, verbose=False)
+    start(client, "rewinder")
+    _, one = send(client, EMPATHY)
+    _, two = send(client, "Calm down, it's only internet.")
+    assert [c[1] for c in two["rewind"]["choices"]] == [1, 2]
+    back = named(client.predict(2, api_name="/rewind"), ["line"])
+    assert back["line"] == "Calm down, it's only internet."  # back in the box to edit
+    assert chat_texts(back["chat"]) == chat_texts(one["chat"])
+    assert back["mood"] == one["mood"]
+    saved = app.store.list_calls("rewinder")[-1]
+    assert saved.agent_turns == 1 and saved.state["mood"] == int(
+        one["mood"].split('data-mood="')[1].split('"')[0]
+    )
+    _, three = send(client, FIX)
+    assert [t for r, t in chat_texts(three["chat"]) if r == "user"] == [EMPATHY, FIX]
+    # Rewinding a finished call reopens it at that turn.
+    client.predict(api_name="/end_call")
+    reopened = named(client.predict(1, api_name="/rewind"), ["line"])
+    assert reopened["line"] == EMPATHY and reopened["scorecard"] == ""
+    assert len(chat_texts(reopened["chat"])) == 1
+    # The scored attempt stays in the history; the retry is saved as a new call.
+    calls = app.store.list_calls("rewinder")
+    assert len(calls) == 2 and calls[0].id != calls[1].id
+    assert calls[0].overall is not None and calls[0].agent_turns == 2
+    assert calls[1].overall is None and calls[1].agent_turns == 0
+
+
+def test_start_needs_a_name_and_a_persona(app: RunningApp) -> None:
+    client = Client(app.url, verbose=False)
+    with pytest.raises(AppError, match="Enter your name"):
+        client.predict("angry-escalation", "  ", api_name="/start_call")
+    with pytest.raises(AppError, match="not in the list of choices|Pick a customer"):
+        client.predict("no-such-persona", "ana", api_name="/start_call")
+
+
+def test_twenty_concurrent_trainees_never_see_each_other(app: RunningApp) -> None:
+    n = 20
+    results: dict[int, Any] = {}
+    errors: list[BaseException] = []
+
+    def trainee(i: int) -> None:
+        try:
+            client = Client(app.url, verbose=False)
+            start(client, f"crowd-{i}", "warm-up" if i % 2 else "angry-escalation")
+            send(client, f"Hello, this is agent number {i}, how can I help?")
+            _, last = send(client, f"I understand, marker {i}-{i}, let me sort that out for you.")
+            end = named(client.predict(api_name="/end_call"))
+            mine = client.predict(f"crowd-{i}", api_name="/my_calls")
+            results[i] = (last, end, mine)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=trainee, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert errors == []
+    assert len(results) == n
+    call_ids = set()
+    for i, (last, end, mine) in results.items():
+        said = [t for r, t in chat_texts(end["chat"]) if r == "user"]
+        assert said == [
+            f"Hello, this is agent number {i}, how can I help?",
+            f"I understand, marker {i}-{i}, let me sort that out for you.",
+        ]
+        blob = json.dumps([last, end]) + Path(end["download"]).read_text(encoding="utf-8")
+        others = [j for j in range(n) if j != i and f"marker {j}-{j}," in blob]
+        assert others == [], f"trainee {i} saw the calls of {others}"
+        data = json.loads(Path(end["download"]).read_text(encoding="utf-8"))
+        assert data["trainee"] == f"crowd-{i}"
+        call_ids.add(data["transcript"]["id"])
+        table = mine[0]["data"]
+        assert len(table) == 1 and table[0][-1] == data["scorecard"]["overall"]
+    assert len(call_ids) == n
+    for i in range(n):
+        calls = app.store.list_calls(f"crowd-{i}")
+        assert len(calls) == 1 and f"marker {i}-{i}," in json.dumps(calls[0].transcript)
+
+
+def test_history_lists_only_my_calls_and_the_trainer_view_lists_everyone(app: RunningApp) -> None:
+    ana, ben = Client(app.url, verbose=False), Client(app.url, verbose=False)
+    for client, name in ((ana, "hist-ana"), (ben, "hist-ben")):
+        start(client, name, "warm-up")
+        send(client, "Hello, thanks for calling, how can I help today?")
+        client.predict(api_name="/end_call")
+    rows, chart, pick = ana.predict("hist-ana", api_name="/my_calls")
+    assert len(rows["data"]) == 1 and rows["data"][0][2] == "warm-up"
+    assert "<svg" in chart
+    call_id = pick["choices"][0][1]
+    card, transcript = ana.predict("hist-ana", call_id, api_name="/open_call")
+    assert "/100" in card and "Hello, thanks for calling" in transcript
+    # Ben cannot open Ana's call, even knowing its id.
+    card, transcript = ben.predict("hist-ben", call_id, api_name="/open_call")
+    assert transcript == "" and "Pick one of your calls" in card
+    note, summary, everyone = ana.predict(api_name="/trainer_view")
+    assert note == ""
+    names = {row[0] for row in summary["data"]}
+    assert {"hist-ana", "hist-ben"} <= names
+
+
+BROKEN = """\
+id: broken-one
+name: Test Person
+summary: A persona with two mistakes.
+difficulty: medium
+company: Northwind
+style: Short.
+background: You are cross.
+goal: A fix.
+opening: Hello.
+mood: {start: 12, hang_up_at: 10, satisfied_at: 3}
+reactions: {acknowledges_feeling: -2}
+lines: {calm: [OK.], annoyed: [Hmm.], angry: [No.]}
+"""
+
+
+def test_studio_validates_with_line_numbers(app: RunningApp) -> None:
+    client = Client(app.url, verbose=False)
+    html = client.predict(BROKEN, api_name="/validate_persona")
+    assert "line 10: mood.start: must be 0..10 (got 12)" in html
+    assert "line 11: reactions.acknowledges_feeling" in html
+    assert "acknowledges_feelings" in html  # did you mean
+    template = client.predict(api_name="/new_persona")
+    assert "Valid persona" in client.predict(template, api_name="/validate_persona")
+
+
+def test_studio_saves_safely(app: RunningApp) -> None:
+    client = Client(app.url, verbose=False)
+    template = client.predict(api_name="/new_persona")
+    text = template.replace("id: new-persona", "id: studio-test").rstrip("\n") + "\n"
+    message, files, _ = client.predict(text, False, api_name="/save_persona")
+    assert "Saved studio-test.yaml" in message
+    assert (app.personas_dir / "studio-test.yaml").read_text(encoding="utf-8") == text
+    assert "studio-test.yaml" in [c[1] if isinstance(c, list) else c for c in files["choices"]]
+    # No overwrite without the tick; with it, the old version is kept.
+    changed = text.replace("name: Sam Carter", "name: Samantha Carter")
+    message, _, _ = client.predict(changed, False, api_name="/save_persona")
+    assert "already exists" in message and "Overwrite" in message
+    message, _, ticked = client.predict(changed, True, api_name="/save_persona")
+    assert "previous version kept" in message and ticked is False
+    backups = list((app.personas_dir / ".backups").glob("studio-test.*.yaml.bak"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == text
+    assert "Samantha" in (app.personas_dir / "studio-test.yaml").read_text(encoding="utf-8")
+    # Ids are slugs: no path traversal, invalid personas are never written.
+    for bad in ("../evil", "a/b", "/etc/passwd", "Evil"):
+        evil = text.replace("id: studio-test", f"id: '{bad}'")
+        message, _, _ = client.predict(evil, True, api_name="/save_persona")
+        assert "Not saved" in message
+    assert not (app.personas_dir.parent / "evil.yaml").exists()
+    assert sorted(p.name for p in app.personas_dir.iterdir() if "evil" in p.name.lower()) == []
+    # Open and duplicate.
+    opened = client.predict("studio-test.yaml", api_name="/open_persona")
+    assert "Samantha" in opened
+    copy = client.predict(opened, api_name="/duplicate_persona")
+    assert "id: studio-test-copy" in copy and "id: studio-test\n" not in copy
+    with pytest.raises(AppError):
+        client.predict("../conftest.py", api_name="/open_persona")
+
+
+def test_studio_try_it_plays_the_unsaved_persona(app: RunningApp) -> None:
+    client = Client(app.url, verbose=False)
+    text = client.predict(api_name="/new_persona").replace(
+        "opening: Hi. I'm calling again about my broadband, it keeps dropping.",
+        "opening: Unsaved opening line for the try-it test.",
+    )
+    chat, mood = client.predict(text, api_name="/try_start")
+    assert chat_texts(chat) == [("assistant", "Unsaved opening line for the try-it test.")]
+    job = client.submit("I'm sorry, I understand how annoying that is.", api_name="/try_send")
+    line, chat, mood = job.result()
+    assert chat_texts(chat)[1] == ("user", "I'm sorry, I understand how annoying that is.")
+    assert chat_texts(chat)[2][0] == "assistant" and chat_texts(chat)[2][1]
+    assert 'data-mood="' in mood
+    assert not list(app.personas_dir.glob("new-persona*"))  # trying never saves
+    with pytest.raises(AppError, match="problem"):
+        client.predict(BROKEN, api_name="/try_start")
+
+
+def _qa_files(tmp_path: Path) -> list[Path]:
+    calls = [
+        {"id": "qa-good", "turns": [
+            {"speaker": "customer", "text": "My internet is down again."},
+            {"speaker": "agent", "text": "I'm sorry, I understand how frustrating that is."},
+            {"speaker": "agent", "text": "I'll book an engineer for tomorrow at 9am."},
+        ]},
+        {"id": "qa-rude", "turns": [
+            {"speaker": "customer", "text": "Nothing works."},
+            {"speaker": "agent", "text": "Calm down. That's not my problem."},
+        ]},
+        {"id": "qa-empty", "turns": []},
+    ]  # fmt: skip
+    jsonl = tmp_path / "calls.jsonl"
+    jsonl.write_text("\n".join(json.dumps(c) for c in calls) + "\n{not json\n", encoding="utf-8")
+    txt = tmp_path / "call-txt.txt"
+    txt.write_text("Customer: Hi, my bill is wrong.\nAgent: Sorry about that.\n", encoding="utf-8")
+    return [jsonl, txt]
+
+
+def test_qa_scores_uploads_keeps_error_rows_and_offers_downloads(
+    app: RunningApp, tmp_path: Path
+) -> None:
+    client = Client(app.url, verbose=False)
+    files = [handle_file(str(p)) for p in _qa_files(tmp_path)]
+    table, hist, rates, downloads, summary = client.predict(
+        files, "default (bundled)", None, api_name="/score_files"
+    )
+    headers, rows = table["headers"], table["data"]
+    by_id = {row[headers.index("id")]: dict(zip(headers, row, strict=True)) for row in rows}
+    assert len(rows) == 5  # 4 JSONL lines (one not JSON) + 1 text file: one row each
+    assert by_id["qa-good"]["status"] == "scored" and by_id["qa-good"]["source"] == "calls.jsonl"
+    assert by_id["qa-empty"]["status"] == "error" and by_id["qa-empty"]["error"]
+    assert sum(1 for r in by_id.values() if r["status"] == "error") == 2
+    assert by_id["qa-good"]["overall"] > by_id["qa-rude"]["overall"]
+    assert "Overall scores" in hist and "<svg" in hist
+    assert "Pass rate per criterion" in rates
+    assert "5** transcripts" in summary and "2** error rows" in summary
+    names = sorted(Path(d).name for d in downloads)
+    assert names == ["scorecards.jsonl", "scores.csv"]
+    csv_path = next(Path(d) for d in downloads if d.endswith(".csv"))
+    assert len(csv_path.read_text(encoding="utf-8").strip().splitlines()) == 1 + 5
+
+
+def test_qa_upload_limit_has_a_clear_message(app: RunningApp, tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    line = json.dumps({"id": "x", "turns": [{"speaker": "agent", "text": "hello " * 50}]})
+    big.write_text("\n".join([line] * 400), encoding="utf-8")  # ~130 KB > 0.05 MB
+    client = Client(app.url, verbose=False)
+    with pytest.raises(AppError, match=r"limit here is 0.05 MB.*python -m trainer score"):
+        client.predict([handle_file(str(big))], "default (bundled)", None, api_name="/score_files")
+
+
+def test_logins_name_the_trainee_and_guard_the_trainer_view(tmp_path: Path) -> None:
+    running = launch(
+        tmp_path,
+        auth_users=[("ana", "pw-a"), ("boss", "pw-b")],
+        trainers=frozenset({"boss"}),
+    )
+    try:
+        ana = Client(running.url, auth=("ana", "pw-a"), verbose=False)
+        start(ana, "someone-else", "warm-up")  # the typed name is ignored: ana is logged in
+        assert [c.trainee for c in running.store.list_all()] == ["ana"]
+        note, summary, everyone = ana.predict(api_name="/trainer_view")
+        assert "trainers only" in note and summary["data"] == [] and everyone["data"] == []
+        template = ana.predict(api_name="/new_persona")
+        message, _, _ = ana.predict(template, False, api_name="/save_persona")
+        assert "Only trainers" in message
+        assert not (running.personas_dir / "new-persona.yaml").exists()
+        boss = Client(running.url, auth=("boss", "pw-b"), verbose=False)
+        note, summary, _ = boss.predict(api_name="/trainer_view")
+        assert note == "" and summary["data"][0][0] == "ana"
+        message, _, _ = boss.predict(template, False, api_name="/save_persona")
+        assert "Saved new-persona.yaml" in message
+        with pytest.raises(ValueError):
+            Client(running.url, auth=("ana", "wrong"), verbose=False)
+    finally:
+        running.demo.close()

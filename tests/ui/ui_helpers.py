@@ -1,0 +1,80 @@
+"""Helpers for the UI tests: launch the app on a free local port, read chat values.
+
+The app runs the real simulator with the scripted backend (no model) and the real
+MiniLM signal analyser, on a copy of the bundled personas and a fresh database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[2]
+UPLOAD_LIMIT_MB = 0.05
+
+
+@dataclass
+class RunningApp:
+    """A launched app and what it was built on."""
+
+    url: str
+    store: Any
+    personas_dir: Path
+    simulator: Any
+    demo: Any
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def text_of(content: Any) -> str:
+    """A chatbot message's text: Gradio 6 may hand back a list of blocks."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("value") or "")
+    if isinstance(content, list | tuple):
+        return "".join(text_of(c) for c in content)
+    return "" if content is None else str(content)
+
+
+def chat_texts(chat: list[dict]) -> list[tuple[str, str]]:
+    """``[(role, text), ...]`` of a chatbot value."""
+    return [(m["role"], text_of(m["content"])) for m in chat]
+
+
+def launch(tmp: Path, backend: Any = None, **options: Any) -> RunningApp:
+    """Build and launch the app (scripted backend unless given, real analyser) on a free port."""
+    from trainer.llm.scripted import ScriptedBackend
+    from trainer.scoring.signals import SignalAnalyzer
+    from trainer.simulation import Simulator
+    from trainer.store import CallStore
+    from trainer.ui.app import build_app
+
+    personas = tmp / "personas"
+    if not personas.exists():
+        shutil.copytree(REPO / "personas", personas)
+    store = CallStore(tmp / "calls.sqlite3")
+    simulator = Simulator(backend or ScriptedBackend(), SignalAnalyzer.default())
+    auth = options.pop("auth_users", None)
+    demo = build_app(simulator, personas, store, auth=bool(auth), **options)
+    demo.queue(default_concurrency_limit=16)
+    _, url, _ = demo.launch(
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        auth=auth,
+    )
+    return RunningApp(url, store, personas, simulator, demo)

@@ -1,0 +1,52 @@
+"""Building the shared parts of a running Frontline: backend, analyser, simulator."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from trainer.llm import get_backend
+from trainer.llm.base import Backend, BackendError
+from trainer.llm.scripted import ScriptedBackend
+from trainer.simulation import Simulator
+
+log = logging.getLogger(__name__)
+
+
+def make_backend(
+    backend: str | None = None,
+    model: str | None = None,
+    *,
+    base_url: str | None = None,
+    no_model: bool = False,
+) -> Backend:
+    """The backend asked for; the scripted one (with a warning) when it cannot start.
+
+    A missing model package or an unreachable server must not stop a trainee from
+    practising: the call goes on with the persona's scripted lines.
+    """
+    if no_model:
+        return ScriptedBackend()
+    options = {"base_url": base_url} if base_url else {}
+    try:
+        chosen = get_backend(backend, model=model, **options)
+        warmup = getattr(chosen, "warmup", None)
+        if warmup is not None:
+            warmup()
+        return chosen
+    except BackendError as err:
+        message = f"{err}\nFalling back to scripted lines (no model)."
+        warnings.warn(message, stacklevel=2)
+        log.warning(message)
+        return ScriptedBackend()
+
+
+def make_simulator(
+    backend: Backend, strategy: str = "continuation", analyzer: object | None = None
+) -> Simulator:
+    """A simulator over ``backend`` with the default rubric's signal analyser."""
+    if analyzer is None:
+        from trainer.scoring.signals import SignalAnalyzer
+
+        analyzer = SignalAnalyzer.default()
+    return Simulator(backend=backend, analyzer=analyzer, strategy=strategy)  # type: ignore[arg-type]

@@ -1,0 +1,147 @@
+"""Scoring chunks of records, in this process or in a pool of worker processes.
+
+A chunk's turns go through the signal analyser in one call (sentence embeddings batched,
+repeated sentences cached), then each call is scored. Workers are *spawned* (a forked child
+of a process that already ran torch can deadlock), each loads its own analyser and uses
+``cpu_count // num_proc`` torch threads; at most ``2 * num_proc`` chunks are in flight, and
+chunks come back in input order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from itertools import islice
+from typing import Any
+
+from trainer.scoring.rubric import Rubric
+from trainer.scoring.scorecard import Scorecard
+from trainer.transcript import Transcript
+from trainer.transcript_io import ErrorRow, Record
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One output row as a worker hands it back (small and picklable)."""
+
+    row: dict[str, Any]
+    card_json: str
+    statuses: dict[str, str]
+    categories: dict[str, float | None]
+    flags: list[str]
+    overall: float | None
+    error: str | None
+    turns: int
+
+
+def score_chunk(records: Sequence[Record], rubric: Rubric, analyzer: Any = None) -> list[Scored]:
+    """Score a chunk of records: one analyser call for all their turns, then one card each."""
+    from trainer.scoring.scorer import analyzer_for, score_transcript
+
+    analyzer = analyzer if analyzer is not None else analyzer_for(rubric)
+    ids = _Ids(rubric)
+    calls = [r.item for r in records if isinstance(r.item, Transcript)]
+    flat = [(t.speaker, t.text) for call in calls for t in call.turns]
+    try:
+        everything = analyzer.analyse_turns(flat) if flat else []
+    except Exception:  # one bad call must not sink the chunk: fall back to one call at a time
+        everything = None
+    out: list[Scored] = []
+    offset = 0
+    for record in records:
+        item = record.item
+        if isinstance(item, ErrorRow):
+            out.append(_scored(record, _error_card(item.id, item.reason, ids), ids, 0))
+            continue
+        n = len(item.turns)
+        try:
+            if everything is not None:
+                detections = [
+                    [replace(d, turn=d.turn - offset) for d in turn]
+                    for turn in everything[offset : offset + n]
+                ]
+            else:
+                detections = analyzer.analyse_turns([(t.speaker, t.text) for t in item.turns])
+            card = score_transcript(item, rubric, analyzer, detections=detections)
+        except Exception as exc:  # reported on the row; never silently dropped
+            card = _error_card(item.id, f"scoring failed: {type(exc).__name__}: {exc}", ids)
+        offset += n
+        out.append(_scored(record, card, ids, n))
+    return out
+
+
+class _Ids:
+    """What every row of a chunk needs from the rubric, computed once per chunk."""
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.criteria = [c.id for c in rubric.graded()]
+        self.categories = list(rubric.categories)
+        self.header = {
+            "rubric_id": rubric.id,
+            "rubric_version": rubric.version,
+            "rubric_hash": rubric.hash,
+        }
+
+
+def _error_card(transcript_id: str, reason: str, ids: _Ids) -> Scorecard:
+    return Scorecard.for_error(transcript_id, reason, **ids.header)
+
+
+def _scored(record: Record, card: Scorecard, ids: _Ids, turns: int) -> Scored:
+    row = card.to_row(ids.criteria, ids.categories)
+    row.update(source=record.source, line=record.line, status="error" if card.error else "scored")
+    return Scored(
+        row=row,
+        card_json=card.model_dump_json(),
+        statuses={c.id: c.status for c in card.criteria},
+        categories=dict(card.categories),
+        flags=list(card.flags),
+        overall=card.overall,
+        error=card.error,
+        turns=turns,
+    )
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(rubric: Rubric, threads: int) -> None:
+    os.environ["FRONTLINE_TORCH_THREADS"] = str(threads)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from trainer.scoring.scorer import analyzer_for
+
+    _WORKER["rubric"] = rubric
+    _WORKER["analyzer"] = analyzer_for(rubric)
+
+
+def _work(records: list[Record]) -> list[Scored]:
+    return score_chunk(records, _WORKER["rubric"], _WORKER["analyzer"])
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    it = iter(records)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def score_stream(
+    records: Iterable[Record], rubric: Rubric, num_proc: int, chunk_size: int
+) -> Iterator[list[Scored]]:
+    """Scored chunks in input order, one process or ``num_proc`` workers."""
+    if num_proc <= 1:
+        for chunk in _chunks(records, chunk_size):
+            yield score_chunk(chunk, rubric)
+        return
+    threads = max(1, (os.cpu_count() or 1) // num_proc)
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(num_proc, initializer=_init_worker, initargs=(rubric, threads)) as pool:
+        pending: deque[Any] = deque()
+        for chunk in _chunks(records, chunk_size):
+            pending.append(pool.apply_async(_work, (chunk,)))
+            if len(pending) >= 2 * num_proc:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()

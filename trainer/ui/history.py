@@ -1,0 +1,135 @@
+"""History: "My calls" for the trainee, and a trainer view across trainees.
+
+Read-only views of the store. A trainee sees only their own calls (their login
+name when logins are on); the trainer view is open to the users the app names
+as trainers (everyone when there are no logins).
+"""
+
+from __future__ import annotations
+
+from statistics import mean
+from typing import Any
+
+import gradio as gr
+
+from trainer.store import CallRecord
+from trainer.ui import render
+from trainer.ui.context import AppContext
+
+MY_HEADERS = ["#", "started (UTC)", "persona", "turns", "outcome", "overall"]
+ALL_HEADERS = ["trainee", "started (UTC)", "persona", "turns", "outcome", "overall", "call"]
+SUMMARY_HEADERS = ["trainee", "calls", "scored", "mean overall", "best", "last call (UTC)"]
+
+
+def _when(iso: str) -> str:
+    return iso[:16].replace("T", " ")
+
+
+def _score(record: CallRecord) -> float | str:
+    return "" if record.overall is None else round(record.overall, 1)
+
+
+def my_calls(ctx: AppContext, trainee: str) -> tuple[list[list[Any]], str, Any]:
+    """(table rows, progress chart, call picker) for one trainee, oldest call first."""
+    calls = ctx.store.list_calls(trainee) if trainee else []
+    rows = [
+        [i, _when(c.started), c.persona, c.agent_turns, c.outcome.replace("_", " "), _score(c)]
+        for i, c in enumerate(calls, 1)
+    ]
+    scored = [c.overall for c in calls if c.overall is not None]
+    chart = render.line_chart(
+        scored, y_max=100, title="Your overall score, call by call", x_label="call"
+    )
+    picks = [(f"#{i} {_when(c.started)} {c.persona}", c.id) for i, c in enumerate(calls, 1)]
+    return rows, chart, gr.update(choices=picks[::-1], value=None)
+
+
+def open_call(ctx: AppContext, trainee: str, call_id: str | None) -> tuple[str, str]:
+    """(scorecard HTML, transcript markdown) of one of this trainee's own calls."""
+    if not call_id:
+        return "", ""
+    record = ctx.store.get(call_id, trainee=trainee) if trainee else None
+    if record is None:
+        return render.notice("Pick one of your calls.", "info"), ""
+    lines = [
+        f"**{'You' if t.get('speaker') == 'agent' else 'Customer'}:** {_md(t.get('text', ''))}"
+        for t in record.transcript.get("turns", [])
+    ]
+    card = record.scorecard
+    head = render.notice(f"Call {record.id}: {record.outcome.replace('_', ' ')}", "info")
+    speakers = [t.get("speaker", "") for t in record.transcript.get("turns", [])]
+    body = (
+        render.scorecard_html(card, speakers)
+        if card
+        else render.notice("Not scored (call not ended).")
+    )
+    return head + body, "\n\n".join(lines)
+
+
+def _md(text: str) -> str:
+    """Markdown-escape the trainee's words (shown as text, never as markup)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~" else ch for ch in text)
+
+
+def trainer_view(ctx: AppContext) -> tuple[list[list[Any]], list[list[Any]]]:
+    """(per-trainee summary rows, every call newest first)."""
+    calls = ctx.store.list_all()
+    by_trainee: dict[str, list[CallRecord]] = {}
+    for c in calls:
+        by_trainee.setdefault(c.trainee, []).append(c)
+    summary = []
+    for name in sorted(by_trainee):
+        mine = by_trainee[name]
+        scores = [c.overall for c in mine if c.overall is not None]
+        summary.append(
+            [
+                name,
+                len(mine),
+                len(scores),
+                round(mean(scores), 1) if scores else "",
+                round(max(scores), 1) if scores else "",
+                _when(max(c.started for c in mine)),
+            ]
+        )
+    rows = [
+        [c.trainee, _when(c.started), c.persona, c.agent_turns, c.outcome.replace("_", " "),
+         _score(c), c.id]
+        for c in calls
+    ]  # fmt: skip
+    return summary, rows
+
+
+def build_history_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, tab: gr.Tab) -> None:
+    """Lay out the history tab inside the current ``gr.Tab`` and wire its events."""
+    with gr.Tab("My calls"):
+        refresh = gr.Button("Refresh", elem_id="history-refresh")
+        mine = gr.Dataframe(headers=MY_HEADERS, interactive=False, elem_id="my-calls")
+        chart = gr.HTML(elem_id="progress-chart")
+        # The handler checks the call is yours; the choices are only a convenience.
+        pick = gr.Dropdown(
+            label="Open a call", choices=[], allow_custom_value=True, elem_id="open-call"
+        )
+        card = gr.HTML(elem_id="history-scorecard")
+        transcript = gr.Markdown(elem_id="history-transcript")
+    with gr.Tab("Trainer view"):
+        t_refresh = gr.Button("Refresh", elem_id="trainer-refresh")
+        note = gr.HTML()
+        summary = gr.Dataframe(headers=SUMMARY_HEADERS, interactive=False, elem_id="trainees")
+        everyone = gr.Dataframe(headers=ALL_HEADERS, interactive=False, elem_id="all-calls")
+
+    def _mine(name: str, request: gr.Request) -> tuple:
+        return my_calls(ctx, ctx.trainee(name, request))
+
+    def _open(name: str, call_id: str | None, request: gr.Request) -> tuple[str, str]:
+        return open_call(ctx, ctx.trainee(name, request), call_id)
+
+    def _trainer(request: gr.Request) -> tuple:
+        if not ctx.is_trainer(request):
+            return render.notice("The trainer view is for trainers only.", "error"), [], []
+        return "", *trainer_view(ctx)
+
+    refresh.click(_mine, name_box, [mine, chart, pick], api_name="my_calls")
+    tab.select(_mine, name_box, [mine, chart, pick], api_visibility="private")
+    pick.change(_open, [name_box, pick], [card, transcript], api_name="open_call")
+    t_refresh.click(_trainer, None, [note, summary, everyone], api_name="trainer_view")
+    tab.select(_trainer, None, [note, summary, everyone], api_visibility="private")

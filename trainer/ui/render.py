@@ -1,0 +1,261 @@
+"""Pure HTML rendering for the app: mood meter, timer, cards, scorecard, SVG charts.
+
+Every function takes plain values and returns an HTML string; all user text
+(persona fields, the trainee's words, file names) is escaped here, once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+BAND_COLOURS = {"calm": "#2e7d32", "annoyed": "#ef8f00", "angry": "#c62828"}
+STATUS_LABELS = {"passed": "pass", "failed": "fail", "not_applicable": "n/a"}
+
+STYLE = """<style>
+.fl-meter{font:14px system-ui,sans-serif}.fl-meter .track{display:flex;gap:3px;margin:4px 0}
+.fl-meter .cell{flex:1;height:18px;border-radius:3px;background:#e0e0e0}
+.fl-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:10px}
+.fl-card{border:1px solid #ccc;border-radius:8px;padding:10px;font:14px system-ui,sans-serif}
+.fl-card h4{margin:0 0 4px}.fl-badge{display:inline-block;padding:1px 8px;border-radius:10px;
+color:#fff;font-size:12px}.fl-d-easy{background:#2e7d32}.fl-d-medium{background:#ef8f00}
+.fl-d-hard{background:#c62828}.fl-card p{margin:6px 0 0;color:#444}
+.fl-score{font:14px system-ui,sans-serif}.fl-score .overall{font-size:28px;font-weight:700}
+.fl-bar{background:#e0e0e0;border-radius:4px;height:12px;width:100%}
+.fl-bar>div{height:12px;border-radius:4px;background:#1565c0}
+.fl-crit{border-left:4px solid #999;padding:4px 10px;margin:8px 0}
+.fl-crit.passed{border-color:#2e7d32}.fl-crit.failed{border-color:#c62828}
+.fl-st{font-weight:700;text-transform:uppercase;font-size:12px}
+.fl-crit.passed .fl-st{color:#2e7d32}.fl-crit.failed .fl-st{color:#c62828}
+.fl-quote{margin:4px 0;padding-left:8px;border-left:2px solid #bbb;font-style:italic}
+.fl-problem{color:#c62828;font-family:monospace;margin:2px 0}.fl-ok{color:#2e7d32}
+.fl-timer{font:600 20px monospace}.fl-chart{font:11px system-ui,sans-serif}
+</style>"""
+
+TIMER_JS = """
+const tick = () => {
+  element.querySelectorAll('[data-started]').forEach((el) => {
+    const started = Number(el.dataset.started);
+    if (!started) return;
+    const end = Number(el.dataset.ended) || Date.now();
+    const s = Math.max(0, Math.floor((end - started) / 1000));
+    el.textContent = String(Math.floor(s / 60)).padStart(2, '0') + ':' +
+                     String(s % 60).padStart(2, '0');
+  });
+};
+tick();
+setInterval(tick, 1000);
+"""
+"""Runs in the browser (``gr.HTML(js_on_load=...)``): ticks every ``data-started`` timer."""
+
+
+def band_for(mood: int) -> str:
+    """The mood band of the persona schema: calm 0-3, annoyed 4-6, angry 7-10."""
+    return "calm" if mood <= 3 else "annoyed" if mood <= 6 else "angry"
+
+
+def mood_meter(mood: int | None, band: str | None = None) -> str:
+    """A 0..10 meter, colour-coded by band; empty before a call starts."""
+    if mood is None:
+        return '<div class="fl-meter">Mood: no call yet</div>'
+    band = band or band_for(mood)
+    colour = BAND_COLOURS.get(band, "#616161")
+    cells = "".join(
+        f'<div class="cell" style="background:{colour if i < mood else "#e0e0e0"}"></div>'
+        for i in range(10)
+    )
+    return (
+        f'<div class="fl-meter" data-mood="{mood}" data-band="{escape(band)}">'
+        f'<b>Mood {mood}/10</b> · <span style="color:{colour}">{escape(band)}</span>'
+        f'<div class="track">{cells}</div><small>0 calm … 10 furious</small></div>'
+    )
+
+
+def call_timer(started: float | None, ended: float | None = None) -> str:
+    """The call timer (mm:ss); the browser keeps it ticking until ``ended`` is set."""
+    if started is None:
+        return '<div class="fl-timer">--:--</div>'
+    seconds = int((ended or time.time()) - started)
+    stop = f"{ended * 1000:.0f}" if ended else ""
+    return (
+        f'<div class="fl-timer"><span data-started="{started * 1000:.0f}" data-ended="{stop}">'
+        f"{seconds // 60:02d}:{seconds % 60:02d}</span></div>"
+    )
+
+
+def persona_cards(personas: Sequence[Any]) -> str:
+    """One card per persona: name, one-line situation, difficulty. Hidden facts stay hidden."""
+    if not personas:
+        return "<p>No personas found. Add YAML files to the personas folder (Persona studio).</p>"
+    cards = []
+    for p in personas:
+        level = escape(str(p.difficulty))
+        cards.append(
+            f'<div class="fl-card" data-persona="{escape(p.id)}"><h4>{escape(p.name)}</h4>'
+            f'<span class="fl-badge fl-d-{level}">{level}</span> '
+            f"<small>{escape(p.company)}</small><p>{escape(p.summary)}</p></div>"
+        )
+    return f'<div class="fl-cards">{"".join(cards)}</div>'
+
+
+def _pct_bar(fraction: float | None) -> str:
+    width = 0 if fraction is None else round(max(0.0, min(1.0, fraction)) * 100)
+    return f'<div class="fl-bar"><div style="width:{width}%"></div></div>'
+
+
+def _agent_turn(index: int, speakers: Sequence[str] | None) -> int:
+    """Transcript index -> the agent's turn number (1-based), as the rewind list counts."""
+    if not speakers:
+        return index
+    return sum(1 for s in speakers[: index + 1] if s == "agent") or index
+
+
+def scorecard_html(card: Mapping[str, Any] | None, speakers: Sequence[str] | None = None) -> str:
+    """The scorecard: overall, category bars, each criterion with quotes and advice.
+
+    ``speakers`` (the transcript's speaker per turn) numbers quotes by your turns.
+    """
+    if not card:
+        return ""
+    if card.get("error"):
+        error = escape(str(card["error"]))
+        return f'<div class="fl-score"><p class="fl-problem">Not scored: {error}</p></div>'
+    overall = card.get("overall")
+    head = "n/a" if overall is None else f"{overall:.0f}"
+    parts = [
+        '<div class="fl-score">',
+        f'<div><span class="overall">{head}</span>/100 · outcome: '
+        f"<b>{escape(str(card.get('outcome') or 'n/a').replace('_', ' '))}</b></div>",
+    ]
+    if card.get("flags"):
+        flags = ", ".join(escape(str(f)) for f in card["flags"])
+        parts.append(f'<p class="fl-problem">Flags: {flags}</p>')
+    parts.append('<table style="width:100%;max-width:520px">')
+    for name, value in (card.get("categories") or {}).items():
+        shown = "n/a" if value is None else f"{value * 100:.0f}%"
+        parts.append(
+            f"<tr><td>{escape(name)}</td><td style='width:60%'>{_pct_bar(value)}</td>"
+            f"<td>{shown}</td></tr>"
+        )
+    parts.append("</table>")
+    for crit in card.get("criteria") or []:
+        status = str(crit.get("status"))
+        parts.append(
+            f'<div class="fl-crit {escape(status)}" data-criterion="{escape(str(crit["id"]))}">'
+            f'<span class="fl-st">{STATUS_LABELS.get(status, escape(status))}</span> '
+            f"<b>{escape(str(crit['id']).replace('_', ' '))}</b> "
+            f"<small>({escape(str(crit.get('category', '')))})</small>"
+        )
+        for ev in crit.get("evidence") or []:
+            mine = ev.get("speaker") == "agent"
+            turn = _agent_turn(int(ev.get("turn") or 0), speakers) if mine else ev.get("turn")
+            parts.append(
+                f'<div class="fl-quote">{"You" if mine else "Customer"} (turn {turn}): '
+                f"“{escape(str(ev.get('quote', '')))}”</div>"
+            )
+        if crit.get("feedback"):
+            label = "Next time" if status == "failed" else "Note"
+            parts.append(f"<div>{label}: {escape(str(crit['feedback']))}</div>")
+        parts.append("</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def problems_html(problems: Sequence[Any]) -> str:
+    """Validation problems, one per line, each with its line number and field."""
+    if not problems:
+        return '<p class="fl-ok">✓ Valid persona</p>'
+    rows = []
+    for p in problems:
+        line = f"line {p.line}" if getattr(p, "line", None) else "line ?"
+        field = f"{p.field}: " if getattr(p, "field", "") else ""
+        rows.append(f'<div class="fl-problem">{line}: {escape(field + str(p.message))}</div>')
+    return f"<div>{len(problems)} problem(s):{''.join(rows)}</div>"
+
+
+def line_chart(
+    values: Sequence[float | None],
+    *,
+    y_max: float,
+    title: str,
+    x_label: str = "turn",
+    width: int = 420,
+    height: int = 180,
+) -> str:
+    """A small SVG line chart (points at x = 0, 1, 2, ...); ``None`` values are skipped."""
+    pts = [(i, v) for i, v in enumerate(values) if v is not None]
+    if not pts:
+        return f'<div class="fl-chart"><b>{escape(title)}</b><p>No data yet.</p></div>'
+    left, bottom, top, right = 30, 24, 10, 10
+    span = max(1, len(values) - 1)
+
+    def xy(i: float, v: float) -> tuple[float, float]:
+        x = left + (width - left - right) * i / span
+        y = top + (height - top - bottom) * (1 - v / y_max)
+        return round(x, 1), round(y, 1)
+
+    path = " ".join(f"{x},{y}" for x, y in (xy(i, v) for i, v in pts))
+    dots = "".join(
+        f'<circle cx="{x}" cy="{y}" r="3" fill="#1565c0"><title>{v:g}</title></circle>'
+        for (x, y), (_, v) in ((xy(i, v), (i, v)) for i, v in pts)
+    )
+    grid = "".join(
+        f'<line x1="{left}" x2="{width - right}" y1="{xy(0, g)[1]}" y2="{xy(0, g)[1]}" '
+        f'stroke="#eee"/><text x="2" y="{xy(0, g)[1] + 4}">{g:g}</text>'
+        for g in (0, y_max / 2, y_max)
+    )
+    return (
+        f'<div class="fl-chart"><b>{escape(title)}</b><br><svg width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}">{grid}'
+        f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{path}"/>{dots}'
+        f'<text x="{width // 2}" y="{height - 4}">{escape(x_label)}</text></svg></div>'
+    )
+
+
+def bar_chart(items: Sequence[tuple[str, float]], *, title: str, unit: str = "%") -> str:
+    """Horizontal bars, one per (label, value 0..1); used for pass rates."""
+    if not items:
+        return f'<div class="fl-chart"><b>{escape(title)}</b><p>No data yet.</p></div>'
+    rows = "".join(
+        f"<tr><td>{escape(label)}</td><td style='width:50%'>{_pct_bar(v)}</td>"
+        f"<td>{v * 100:.0f}{escape(unit)}</td></tr>"
+        for label, v in items
+    )
+    head = f'<div class="fl-chart"><b>{escape(title)}</b>'
+    return f'{head}<table style="width:100%">{rows}</table></div>'
+
+
+def histogram(values: Sequence[float], *, title: str, bins: int = 10, top: float = 100) -> str:
+    """An SVG histogram of scores in ``0..top``."""
+    if not values:
+        return f'<div class="fl-chart"><b>{escape(title)}</b><p>No scores.</p></div>'
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, max(0, int(v / top * bins)))] += 1
+    width, height, pad = 420, 160, 20
+    bw = (width - 2 * pad) / bins
+    peak = max(counts)
+    bars = []
+    for i, c in enumerate(counts):
+        h = (height - 2 * pad) * c / peak
+        lo = top * i / bins
+        bars.append(
+            f'<rect x="{pad + i * bw + 1:.1f}" y="{height - pad - h:.1f}" width="{bw - 2:.1f}" '
+            f'height="{h:.1f}" fill="#1565c0"><title>{lo:g}–{lo + top / bins:g}: {c}</title></rect>'
+            f'<text x="{pad + i * bw + bw / 2 - 4:.1f}" y="{height - pad - h - 2:.1f}">'
+            f"{c or ''}</text>"
+        )
+    return (
+        f'<div class="fl-chart"><b>{escape(title)}</b> (n={len(values)})<br>'
+        f'<svg width="{width}" height="{height}" role="img" aria-label="{escape(title)}">'
+        f"{''.join(bars)}<text x='{pad}' y='{height - 4}'>0</text>"
+        f"<text x='{width - pad - 16}' y='{height - 4}'>{top:g}</text></svg></div>"
+    )
+
+
+def notice(message: str, kind: str = "info") -> str:
+    """A one-line status message (``info``, ``ok`` or ``error``)."""
+    cls = {"error": "fl-problem", "ok": "fl-ok"}.get(kind, "")
+    return f'<p class="{cls}">{escape(message)}</p>'

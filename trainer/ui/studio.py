@@ -1,0 +1,242 @@
+"""The trainer's page: list, edit, validate, save and try out persona scripts.
+
+Validation runs as you type and shows every problem with its line. Saving checks
+the id (a slug, so no path can escape the personas folder), never overwrites
+without the "overwrite" tick, and keeps the previous version in ``.backups/``.
+"Try it" plays the persona in the editor — saved or not — in a side-by-side call.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from trainer.ui import render
+from trainer.ui.context import AppContext
+from trainer.ui.practice import chat_messages
+
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+BACKUPS = ".backups"
+
+TEMPLATE = """\
+id: new-persona
+name: Sam Carter
+summary: One line the trainee sees on the card.
+difficulty: medium                # easy | medium | hard
+company: Northwind Broadband
+style: Short sentences. Impatient, but fair when listened to.
+background: |
+  You have had a problem for a while and this is your second call about it.
+facts:                            # given only when the agent asks
+  account number: NB-10001
+  postcode: LS6 3HF
+goal: A clear fix with a date.
+opening: Hi. I'm calling again about my broadband, it keeps dropping.
+mood: {start: 6, hang_up_at: 10, satisfied_at: 3}     # 0 calm .. 10 furious
+reactions:                        # agent signal -> mood change
+  acknowledges_feelings: -2
+  gives_clear_next_step: -2
+  blames_customer: 3
+  says_calm_down: 3
+beats:                            # scripted moments; first match wins
+  - id: wants-supervisor
+    when: {mood_at_least: 9}
+    say: ["I want to speak to your supervisor."]
+lines:                            # fallback lines by mood band
+  calm: ["OK, that works."]
+  annoyed: ["I've heard that before."]
+  angry: ["This is a joke. Just fix it."]
+resolution: {needs: [offers_resolution, gives_clear_next_step]}
+"""
+
+
+def persona_files(folder: Path) -> list[str]:
+    """The persona file names in ``folder`` (broken ones too, so they can be fixed)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def open_file(folder: Path, name: str | None) -> str:
+    """The text of one persona file; only names listed in the folder are opened."""
+    if not name or name not in persona_files(folder):
+        raise gr.Error(f"No persona file {name!r} in {folder}.")
+    return (folder / name).read_text(encoding="utf-8")
+
+
+def validate(text: str) -> tuple[Any, list[Any]]:
+    """``(persona, problems)`` for the editor's text."""
+    from trainer.personas import check_persona
+
+    if not (text or "").strip():
+        from trainer.yamlsource import Problem
+
+        return None, [Problem("<editor>", None, "", "the editor is empty")]
+    return check_persona(text, "<editor>")
+
+
+def duplicate(text: str, folder: Path) -> str:
+    """The editor's text with a new, unused id (``<id>-copy``, ``<id>-copy-2``, ...)."""
+    match = re.search(r"^id:[ \t]*['\"]?([a-z0-9-]+)['\"]?[ \t]*(#.*)?$", text or "", re.M)
+    if not match:
+        raise gr.Error("Duplicate needs a persona with an `id:` line in the editor.")
+    taken = {Path(n).stem for n in persona_files(folder)}
+    new, n = f"{match.group(1)}-copy", 1
+    while new in taken:
+        n += 1
+        new = f"{match.group(1)}-copy-{n}"
+    return text[: match.start()] + f"id: {new}" + text[match.end() :]
+
+
+def save_persona(folder: Path, text: str, overwrite: bool) -> tuple[str, str]:
+    """Save the editor's persona as ``<id>.yaml``; returns ``(message, kind)``.
+
+    Refuses invalid personas, ids that are not slugs, and existing files unless
+    ``overwrite``; when overwriting, the previous version goes to ``.backups/``.
+    """
+    persona, problems = validate(text)
+    if persona is None:
+        return f"Not saved: fix the {len(problems)} problem(s) shown above first.", "error"
+    pid = str(persona.id)
+    if not ID_RE.fullmatch(pid) or len(pid) > 80:
+        return f"Not saved: id {pid!r} must be a-z, 0-9 and dashes.", "error"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = _existing_file(folder, pid) or folder / f"{pid}.yaml"
+    if target.resolve().parent != folder.resolve():
+        return f"Not saved: {target.name} would be outside the personas folder.", "error"
+    note = ""
+    if target.exists():
+        if not overwrite:
+            return (
+                f"{target.name} already exists. Tick 'Overwrite' to replace it "
+                f"(the current version is kept in {BACKUPS}/).",
+                "error",
+            )
+        backups = folder / BACKUPS
+        backups.mkdir(exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        backup = backups / f"{target.stem}.{stamp}{target.suffix}.bak"
+        backup.write_bytes(target.read_bytes())
+        note = f" (previous version kept as {BACKUPS}/{backup.name})"
+    _atomic_write(target, text if text.endswith("\n") else text + "\n")
+    return f"Saved {target.name}{note}.", "ok"
+
+
+def _existing_file(folder: Path, pid: str) -> Path | None:
+    for name in persona_files(folder):
+        if Path(name).stem == pid:
+            return folder / name
+    return None
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".saving-", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, target)
+
+
+def try_start(ctx: AppContext, text: str) -> tuple:
+    """Start a test call with the persona in the editor (not saved, not recorded)."""
+    persona, problems = validate(text)
+    if persona is None:
+        raise gr.Error(f"Fix the {len(problems)} problem(s) before trying the persona.")
+    test = {"persona": persona, "states": [ctx.simulator.start(persona)]}
+    state = test["states"][0]
+    return test, chat_messages(test["states"]), render.mood_meter(state.mood)
+
+
+def try_send(ctx: AppContext, test: dict | None, line: str) -> Iterator[tuple]:
+    """Stream the test caller's reply; yields (test, textbox, chat, mood)."""
+    line = (line or "").strip()
+    if not test:
+        raise gr.Error("Start a test call first.")
+    state = test["states"][-1]
+    meter = render.mood_meter(state.mood)
+    if not line or state.ended:
+        yield test, line, chat_messages(test["states"]), meter
+        return
+    history = chat_messages(test["states"]) + [{"role": "user", "content": line}]
+    stream = ctx.simulator.reply(test["persona"], state, line)
+    text = ""
+    for piece in stream:
+        text += piece
+        yield test, "", [*history, {"role": "assistant", "content": text}], meter
+    new = stream.finish()
+    test = {**test, "states": [*test["states"], new]}
+    chat = chat_messages(test["states"])
+    if new.ended:
+        chat.append({"role": "assistant", "content": f"(call ended: {new.outcome})"})
+    yield test, "", chat, render.mood_meter(new.mood)
+
+
+def build_studio_tab(demo: gr.Blocks, ctx: AppContext) -> None:
+    """Lay out the persona studio inside the current ``gr.Tab`` and wire its events."""
+    folder = ctx.personas_dir
+    test = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=3):
+            with gr.Row():
+                files = gr.Dropdown(
+                    label="Persona files", choices=persona_files(folder), scale=3, elem_id="files"
+                )
+                open_btn = gr.Button("Open", scale=1, elem_id="open-persona")
+                new_btn = gr.Button("New from template", scale=1, elem_id="new-persona")
+                dup_btn = gr.Button("Duplicate", scale=1, elem_id="duplicate-persona")
+            editor = gr.Code(TEMPLATE, language="yaml", lines=24, elem_id="persona-editor")
+            problems = gr.HTML(render.problems_html([]), elem_id="persona-problems")
+            with gr.Row():
+                overwrite = gr.Checkbox(label="Overwrite an existing file", elem_id="overwrite")
+                save = gr.Button("Save", variant="primary", elem_id="save-persona")
+            saved = gr.HTML(elem_id="save-message")
+        with gr.Column(scale=2):
+            gr.Markdown("### Try it\nA test call with the persona in the editor (not saved).")
+            try_btn = gr.Button("Start test call", elem_id="try-start")
+            try_chat = gr.Chatbot(
+                label="Test call", height=320, buttons=["copy_all"], elem_id="try-chat"
+            )
+            try_line = gr.Textbox(placeholder="Your line, then Enter", show_label=False)
+            try_mood = gr.HTML(render.mood_meter(None))
+
+    def _list() -> Any:
+        return gr.update(choices=persona_files(folder))
+
+    def _problems(text: str) -> str:
+        return render.problems_html(validate(text)[1])
+
+    def _save(text: str, force: bool, request: gr.Request) -> tuple[str, Any, bool]:
+        if not ctx.is_trainer(request):
+            message, kind = "Only trainers can save personas (try them out freely).", "error"
+        else:
+            message, kind = save_persona(folder, text, force)
+        return render.notice(message, kind), _list(), False
+
+    def _try_send(t: dict | None, line: str) -> Iterator[tuple]:
+        yield from try_send(ctx, t, line)
+
+    demo.load(_list, None, files, api_visibility="private")
+    open_btn.click(lambda n: open_file(folder, n), files, editor, api_name="open_persona")
+    new_btn.click(lambda: TEMPLATE, None, editor, api_name="new_persona")
+    dup_btn.click(lambda t: duplicate(t, folder), editor, editor, api_name="duplicate_persona")
+    editor.change(
+        _problems, editor, problems, trigger_mode="always_last", show_progress="hidden",
+        api_name="validate_persona",
+    )  # fmt: skip
+    save.click(_save, [editor, overwrite], [saved, files, overwrite], api_name="save_persona")
+    try_btn.click(
+        lambda t: try_start(ctx, t), editor, [test, try_chat, try_mood], api_name="try_start"
+    )
+    try_line.submit(
+        _try_send,
+        [test, try_line],
+        [test, try_line, try_chat, try_mood],
+        api_name="try_send",
+        concurrency_id="model",
+    )
