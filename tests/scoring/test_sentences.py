@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from trainer.scoring.sentences import MAX_CHARS, MAX_SENTENCES, split_sentences
@@ -74,18 +72,13 @@ def test_long_sentence_is_cut_at_a_comma_or_space() -> None:
     assert split_sentences("x" * 1000, max_chars=100) == ["x" * 100] * 10
 
 
-def test_ten_thousand_character_turn_is_bounded_and_fast() -> None:
+def test_ten_thousand_character_turn_is_bounded() -> None:
+    # Speed is measured in scripts/tune_signals.py --latency; here: the caps hold.
     for text in ("word " * 2000, "Sorry about that, let me check. " * 400, "y" * 10_000):
-        start = time.perf_counter()
         sentences = split_sentences(text)
-        elapsed = time.perf_counter() - start
         assert 0 < len(sentences) <= MAX_SENTENCES
         assert all(len(s) <= MAX_CHARS for s in sentences)
-        assert elapsed < 0.05, f"splitting took {elapsed:.3f}s"
-    huge = "Okay. " * 200_000
-    start = time.perf_counter()
-    assert len(split_sentences(huge)) == MAX_SENTENCES
-    assert time.perf_counter() - start < 0.05
+    assert len(split_sentences("Okay. " * 200_000)) == MAX_SENTENCES
 
 
 def test_limits_are_parameters() -> None:

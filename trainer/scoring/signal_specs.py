@@ -41,6 +41,20 @@ Regex = Annotated[str, AfterValidator(_valid_regex)]
 Sentence = Annotated[str, AfterValidator(_not_blank)]
 
 
+class Classifier(BaseModel):
+    """A logistic regression on the sentence embedding, fitted by ``trainer calibrate``.
+
+    When a signal has one, it replaces the cosine ``threshold``: a sentence fires
+    when ``sigmoid(embedding . weights + bias) >= threshold``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weights: list[float] = Field(min_length=1)
+    bias: float
+    threshold: float = Field(0.5, ge=0.0, le=1.0)
+
+
 class SignalSpec(BaseModel):
     """One detector as written in the rubric (validated strictly)."""
 
@@ -52,6 +66,7 @@ class SignalSpec(BaseModel):
     examples: list[Sentence] = Field(default_factory=list)
     counter_examples: list[Sentence] = Field(default_factory=list)
     threshold: float = Field(ge=0.0, le=1.0)
+    classifier: Classifier | None = None
 
     @model_validator(mode="after")
     def _can_fire(self) -> SignalSpec:
