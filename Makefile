@@ -43,8 +43,10 @@ format: $(DEV_STAMP)
 	$(PY) -m ruff check --fix .
 
 bench: $(STAMP)
+	$(PY) scripts/bench_backend.py
 	$(PY) scripts/bench_reply.py
 	$(PY) scripts/bench_score.py
+	$(PY) scripts/bench_app.py
 
 eval: $(STAMP)
 	$(PY) scripts/eval_personas.py
