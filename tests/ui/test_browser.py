@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 EMPATHY = "I'm so sorry, I understand how frustrating three days without internet must be."
-FIX = "I will book a technician for tomorrow at 9am and call you back by 5pm today."
+FIX = "I will call you back by 5pm today with an update on the technician."
 WAIT = 30_000
 
 if not CHROMIUM.exists():
@@ -100,7 +100,7 @@ def test_practice_call_scorecard_and_rewind(page: Any) -> None:
     quote = card.locator(".fl-quote").filter(has_text="You (turn")
     expect(quote.first).to_be_visible()
     said = quote.first.inner_text()
-    assert any(part in said for part in (EMPATHY[:20], FIX[:20], "I understand", "I will book"))
+    assert any(part in said for part in (EMPATHY[:20], FIX[:20], "I understand", "I will call"))
     expect(page.locator("#mood-curve svg")).to_be_visible()
     with page.expect_download() as download:
         page.locator("#download").click()

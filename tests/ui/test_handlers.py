@@ -19,7 +19,7 @@ from ui_helpers import RunningApp, chat_texts, launch
 
 OUT = ["chat", "mood", "timer", "status", "scorecard", "curve", "rewind", "download"]
 EMPATHY = "I'm so sorry, I understand how frustrating three days without internet must be."
-FIX = "I will book a technician for tomorrow at 9am and call you back by 5pm today."
+FIX = "I will call you back by 5pm today with an update on the technician."
 
 
 def named(values: tuple | list, prefix: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
