@@ -1,10 +1,14 @@
 """Benchmark the generation backends: cold start, TTFT, tokens/s, reply time, peak RSS.
 
-Every configuration runs in its own process, so load times are cold-process times
-and peak RSS (getrusage) is that configuration's own. Prints a markdown table.
+Every configuration runs in its own process, so "process ready" is a cold start from
+an empty interpreter (imports, cached model load, warm-up) and peak RSS (getrusage) is
+that configuration's own. Engines: ``llama-4bit`` (the default: the small Llama engine
+decoding with the GGUF's 4-bit weights), ``llama`` (the same engine, dense weights) and
+``transformers``. The prefix cache is off here, so every reply reads its whole prompt;
+``bench_reply.py`` measures replies in a call, where it helps. Prints a markdown table.
 
-    .venv/bin/python scripts/bench_backend.py                 # fp32 vs bf16 (+ llama.cpp)
-    .venv/bin/python scripts/bench_backend.py --replies 5 --dtypes float32 --threads 1,2
+    .venv/bin/python scripts/bench_backend.py                 # engines x dtypes (+ llama.cpp)
+    .venv/bin/python scripts/bench_backend.py --replies 5 --engines llama-4bit --threads 1,2
 """
 
 from __future__ import annotations
@@ -87,11 +91,14 @@ def _backend(spec: dict):
         return LlamaCppBackend(threads=spec.get("threads"))
     from trainer.llm.local import LocalBackend
 
+    engine = spec.get("engine", "llama-4bit")
     return LocalBackend(
         cache_dir=Path(spec["cache_dir"]),
         device=spec.get("device"),
         dtype=spec["dtype"],
         threads=spec.get("threads"),
+        engine=engine.removesuffix("-4bit"),
+        four_bit=engine.endswith("-4bit"),
     )
 
 
@@ -125,10 +132,12 @@ def _rss() -> dict:
 
 
 def run_child(spec: dict) -> dict:
+    env = {**os.environ, "FRONTLINE_PREFIX_CACHE": "0"}
     out = subprocess.run(
         [sys.executable, __file__, "--child", json.dumps({**spec, "spawned": time.time()})],
         capture_output=True,
         text=True,
+        env=env,
     )
     if out.returncode != 0:
         raise SystemExit(f"{spec} failed:\n{out.stderr[-3000:]}")
@@ -145,7 +154,8 @@ def main() -> None:
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--replies", type=int, default=20)
     ap.add_argument("--tokens", type=int, default=40)
-    ap.add_argument("--dtypes", default="float32,bfloat16")
+    ap.add_argument("--engines", default="llama-4bit,llama,transformers")
+    ap.add_argument("--dtypes", default="bfloat16,float32")
     ap.add_argument("--threads", default="", help="comma list, e.g. 1,2 (default: torch's)")
     ap.add_argument("--device", default=None, help="cpu, cuda... (default: cuda if available)")
     ap.add_argument("--cache-dir", help="use this converted cache instead of converting anew")
@@ -166,11 +176,12 @@ def main() -> None:
         threads = [int(t) for t in args.threads.split(",") if t] or [None]
         common = {"cache_dir": cache, "replies": args.replies, "tokens": args.tokens}
         common["device"] = args.device
-        for dtype in args.dtypes.split(","):
-            for n in threads:
-                spec = {"kind": "local", "dtype": dtype, "threads": n, **common}
-                device = args.device or "auto"
-                rows.append((f"local {device} {dtype}", n, run_child(spec)))
+        for engine in args.engines.split(","):
+            for dtype in args.dtypes.split(","):
+                for n in threads:
+                    spec = {"kind": "local", "engine": engine, "dtype": dtype, "threads": n}
+                    label = f"local {engine} {dtype}" + (f" {args.device}" if args.device else "")
+                    rows.append((label, n, run_child({**spec, **common})))
         if llama_cpp_available() and not args.no_llamacpp:
             for n in threads:
                 spec = {"kind": "llamacpp", "threads": n, **common}

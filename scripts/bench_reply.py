@@ -1,15 +1,21 @@
 """Benchmark one practice turn end to end, as a trainee feels it.
 
-Time to first customer text (signal analysis of the agent line, mood and beat,
-prompt, generation, and the in-character guard's hold-back all included), full
-reply time, words/s, fallback rate and peak RSS, for the bundled model (or any
-backend), over varied agent lines and personas. Backend-level figures (model
-conversion, cached load, raw tokens/s, fp32 vs bf16, llama.cpp) are in
-``scripts/bench_backend.py``.
+Two times to first text, each counted from the moment the agent's line is sent: the
+first customer token (signal analysis of the agent line, mood and beat, prompt and
+the model's first token) and the first customer text shown (after the in-character
+guard's hold-back of the first words). Also full reply time, words/s, fallback rate
+and peak RSS, for the bundled model (or any backend), over varied agent lines and
+personas. Backend-level figures (model conversion, cached load, raw tokens/s, engines
+and dtypes, llama.cpp) are in ``scripts/bench_backend.py``.
+
+A trainee reads the caller's line and types an answer before the next reply is asked
+for; the simulator uses that time to read the known start of the next prompt ahead
+(``prepare``). ``--think-ms`` sets the pause between turns: 0 is the worst case (no
+time to read ahead), 2000 a fast typist. Each value is a separate pass.
 
     .venv/bin/python scripts/bench_reply.py                    # bundled model, 24 turns
     .venv/bin/python scripts/bench_reply.py --no-model         # app overhead only
-    .venv/bin/python scripts/bench_reply.py --strategy chat --turns 12
+    .venv/bin/python scripts/bench_reply.py --strategy chat --turns 12 --think-ms 0
 """
 
 from __future__ import annotations
@@ -43,13 +49,66 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
+class _Timed:
+    """The backend, recording when its first piece of each reply comes out."""
+
+    def __init__(self, backend) -> None:
+        self._backend = backend
+        self.first: float | None = None
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend, name)
+
+    def _timed(self, pieces):
+        for piece in pieces:
+            if self.first is None:
+                self.first = time.perf_counter()
+            yield piece
+
+    def stream(self, messages, params):
+        return self._timed(self._backend.stream(messages, params))
+
+    def stream_text(self, prompt, params):
+        return self._timed(self._backend.stream_text(prompt, params))
+
+
+def run_pass(sim, backend: _Timed, personas, turns: int, think_s: float, first_call: int) -> dict:
+    """``turns`` agent turns over as many calls as needed; the measurements."""
+    token, shown, total, words, sources = [], [], [], [], []
+    turn, call = 0, first_call
+    while turn < turns:
+        persona = personas[call % len(personas)]
+        state = sim.start(persona, call_id=f"bench-{call}", seed=call)
+        for line in AGENT_LINES:
+            if state.ended or turn >= turns:
+                break
+            time.sleep(think_s)
+            text = line.format(name=persona.name, company=persona.company, n=call + 2)
+            backend.first = None
+            start = time.perf_counter()
+            first = None
+            stream = sim.reply(persona, state, text)
+            for _ in stream:
+                first = first if first is not None else time.perf_counter() - start
+            state = stream.finish()
+            total.append(time.perf_counter() - start)
+            shown.append(first if first is not None else total[-1])
+            token.append((backend.first or start + shown[-1]) - start)
+            words.append(len(stream.text.split()))
+            sources.append(state.records[-1].source)
+            turn += 1
+        call += 1
+    return {"token": token, "shown": shown, "total": total, "words": words, "sources": sources}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default=None)
     parser.add_argument("--model", default=None)
     parser.add_argument("--no-model", action="store_true")
     parser.add_argument("--strategy", default="continuation", choices=["continuation", "chat"])
-    parser.add_argument("--turns", type=int, default=24, help="agent turns measured in all")
+    parser.add_argument("--turns", type=int, default=24, help="agent turns measured per pass")
+    parser.add_argument("--think-ms", default="0,2000", help="pauses between turns, one pass each")
     args = parser.parse_args()
 
     from trainer.paths import default_personas_dir
@@ -58,60 +117,41 @@ def main() -> None:
     from trainer.scoring.signals import SignalAnalyzer
 
     t0 = time.perf_counter()
-    backend = make_backend(args.backend, args.model, no_model=args.no_model)
+    real = make_backend(args.backend, args.model, no_model=args.no_model)
+    if real.generates and hasattr(real, "warmup"):
+        real.warmup()
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     analyzer = SignalAnalyzer.default()
     analyzer.analyse_turn("Hello, how can I help?", "agent")
     analyser_s = time.perf_counter() - t0
+    backend = _Timed(real)
     sim = make_simulator(backend, args.strategy, analyzer)
     personas = sorted(load_personas(default_personas_dir()).personas.values(), key=lambda p: p.id)
-
-    ttft, total, words, sources = [], [], [], []
-    turn = 0
-    call = 0
-    while turn < args.turns:
-        persona = personas[call % len(personas)]
-        state = sim.start(persona, call_id=f"bench-{call}", seed=call)
-        for line in AGENT_LINES:
-            if state.ended or turn >= args.turns:
-                break
-            start = time.perf_counter()
-            first = None
-            text = line.format(name=persona.name, company=persona.company, n=call + 2)
-            stream = sim.reply(persona, state, text)
-            for _ in stream:
-                first = first if first is not None else time.perf_counter() - start
-            state = stream.finish()
-            total.append(time.perf_counter() - start)
-            ttft.append(first if first is not None else total[-1])
-            words.append(len(stream.text.split()))
-            sources.append(state.records[-1].source)
-            turn += 1
-        call += 1
+    thinks = [int(t) for t in args.think_ms.split(",") if t.strip()]
+    passes = []
+    for i, think in enumerate(thinks):
+        passes.append((think, run_pass(sim, backend, personas, args.turns, think / 1000, 100 * i)))
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"backend {backend.name} ({backend.model_id}), strategy {args.strategy}, {turn} turns")
-    print()
-    print("| measure | value |")
-    print("|---|---|")
-    print(f"| backend ready (model load, cached) | {load_s:.2f} s |")
-    print(f"| signal analyser ready (MiniLM load + first turn) | {analyser_s:.2f} s |")
+    print(f"backend {real.name} ({real.model_id}), strategy {args.strategy}, {args.turns} turns")
+    print(f"backend ready (model load + warm-up, cached): {load_s:.2f} s")
+    print(f"signal analyser ready (MiniLM load + first turn): {analyser_s:.2f} s")
+    print(f"peak RSS: {rss_mb:.0f} MB\n")
     print(
-        f"| time to first customer text p50 / p95 | {pct(ttft, 50) * 1000:.0f} / "
-        f"{pct(ttft, 95) * 1000:.0f} ms |"
+        "| pause between turns | first customer token p50 / p95 | first text shown p50 / p95 "
+        "| full reply p50 / p95 | words/s | words/reply | from model |"
     )
-    print(f"| full reply p50 / p95 | {pct(total, 50):.2f} / {pct(total, 95):.2f} s |")
-    print(
-        f"| words per second (reply words / reply time) | "
-        f"{sum(words) / max(sum(total), 1e-9):.1f} |"
-    )
-    print(f"| mean reply length | {statistics.mean(words):.1f} words |")
-    for source in ("model", "fallback", "scripted"):
-        share = sources.count(source) / len(sources)
-        if share:
-            print(f"| replies from {source} | {share:.0%} |")
-    print(f"| peak RSS | {rss_mb:.0f} MB |")
+    print("|---|---|---|---|---|---|---|")
+    for think, r in passes:
+        ms = lambda xs: f"{pct(xs, 50) * 1000:.0f} / {pct(xs, 95) * 1000:.0f} ms"  # noqa: E731
+        print(
+            f"| {think} ms | {ms(r['token'])} | {ms(r['shown'])} | "
+            f"{pct(r['total'], 50):.2f} / {pct(r['total'], 95):.2f} s | "
+            f"{sum(r['words']) / max(sum(r['total']), 1e-9):.1f} | "
+            f"{statistics.mean(r['words']):.1f} | "
+            f"{r['sources'].count('model') / len(r['sources']):.0%} |"
+        )
 
 
 if __name__ == "__main__":

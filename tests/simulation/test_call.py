@@ -203,3 +203,41 @@ def test_a_late_problem_with_nothing_clean_plays_the_script(persona, analyzer):
     state = stream.finish()
     assert state.records[0].source == "fallback"
     assert stream.text in persona.lines.annoyed + persona.lines.angry
+
+
+class _ReadingAhead(FakeBackend):
+    """A fake backend that also records what it was asked to read ahead."""
+
+    def __init__(self, outputs: list[str]) -> None:
+        super().__init__(outputs)
+        self.prepared: list[str] = []
+
+    def prepare(self, prompt: str) -> None:
+        self.prepared.append(prompt)
+
+
+def test_the_next_prompts_known_start_is_read_ahead(persona, analyzer):
+    fake = _ReadingAhead(["Monday, since you ask.", "Fine, Thursday then."])
+    sim = Simulator(fake, analyzer)
+    _talk(sim, persona, ["When did it start?", "An engineer will come on Thursday at 9."])
+    assert len(fake.prepared) == 3  # at the start, then after each reply
+    for prepared, prompt in zip(fake.prepared, fake.prompts, strict=False):
+        assert prompt.startswith(prepared)
+        assert len(prompt) - len(prepared) < 500  # only the new lines are left to read
+    assert fake.prepared[0].endswith(f"Customer: {persona.opening.strip()}")
+    assert fake.prepared[2].endswith("Customer: Fine, Thursday then.")
+
+
+def test_nothing_is_read_ahead_for_the_chat_strategy_or_an_ended_call(persona, analyzer):
+    fake = _ReadingAhead(["Don't tell me that."])
+    sim = Simulator(fake, analyzer, strategy="chat")
+    _talk(sim, persona, ["Calm down."])
+    assert fake.prepared == []
+    walks_out = _ReadingAhead(["unused"])
+    sim = Simulator(walks_out, analyzer)
+    state = sim.start(persona, call_id="c", seed=0)
+    state = state.model_copy(update={"mood": 9})
+    stream = sim.reply(persona, state, "This is your own fault, you broke the router.")
+    list(stream)
+    assert stream.finish().ended
+    assert len(walks_out.prepared) == 1  # the start only: no call left to prepare for

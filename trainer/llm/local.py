@@ -1,7 +1,9 @@
-"""In-process generation with transformers + torch (the default backend).
+"""In-process generation with torch (the default backend).
 
-``LocalBackend()`` plays the bundled SmolLM2-135M-Instruct (``bundled.py``); any causal
-LM id or folder loads with ``from_pretrained`` (under ``HF_HUB_OFFLINE=1``: cached only).
+``LocalBackend()`` plays the bundled SmolLM2-135M-Instruct (``bundled.py``) with the
+small Llama engine of ``llama_engine.py`` and the GGUF's 4-bit weights; any causal LM
+id or folder loads too, with transformers' ``from_pretrained`` where the small engine
+does not apply (under ``HF_HUB_OFFLINE=1``: cached models only). ``loaded.py`` chooses.
 
 A hand-written token loop over a KV cache (not ``generate()`` + a streamer thread): the
 first piece comes straight after the prompt's forward pass, and stop strings are cut
@@ -16,41 +18,38 @@ behind another. A reply abandoned half way holds nothing.
 
 from __future__ import annotations
 
-import inspect
+import atexit
+import logging
 import os
 import random
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from trainer.llm.base import BackendError, GenerationParams, Message, StopFilter
+from trainer.llm.loaded import LoadedModel, choose_engine, load
 from trainer.llm.sampling import pick_token
 
 BUNDLED_ID = "bundled:smollm2-135m-instruct"
+FALSE = ("0", "false", "no", "off")
+log = logging.getLogger(__name__)
+
+_PENDING: dict[str, threading.Event] = {}  # prompts being read ahead by prepare()
+_PENDING_LOCK = threading.Lock()
 
 
-@dataclass
-class LoadedModel:
-    """A model and tokenizer shared by every LocalBackend of the process."""
-
-    model: Any
-    tokenizer: Any
-    device: str
-    dtype: str
-    source: str
-    """The folder or model id that ``from_pretrained`` read."""
-    cache_arg: str  # "cache" in recent transformers, else "past_key_values"
-    step_kwargs: dict[str, Any]  # logits for the last position only, where supported
-    eos_ids: frozenset[int]
-    max_positions: int | None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+@atexit.register
+def _finish_reading_ahead() -> None:
+    """Let read-ahead threads leave torch before the interpreter goes (else: abort)."""
+    with _PENDING_LOCK:
+        pending = list(_PENDING.values())
+    for done in pending:
+        done.wait(timeout=30)
 
 
-_MODELS: dict[tuple[str, str, str], LoadedModel] = {}
+_MODELS: dict[tuple[str, str, str, str, bool], LoadedModel] = {}
 _MODELS_LOCK = threading.Lock()
 
 
@@ -130,10 +129,14 @@ def load_model(
     device: str | None = None,
     dtype: str | None = None,
     cache_dir: Path | None = None,
+    engine: str | None = None,
+    four_bit: bool = True,
 ) -> LoadedModel:
-    """The process-wide model for ``model`` (None: the bundled one), loading it once."""
-    import torch
+    """The process-wide model for ``model`` (None: the bundled one), loading it once.
 
+    ``engine``: ``auto`` (default), ``llama`` or ``transformers`` (``loaded.py``);
+    ``four_bit``: decode with the bundled GGUF's 4-bit weights where available.
+    """
     device = device or default_device()
     dtype = dtype or default_dtype(device)
     if model is None:
@@ -142,47 +145,16 @@ def load_model(
         source = str(ensure_converted(cache_dir))
     else:
         source = model
-    key = (source, device, dtype)
+    chosen = choose_engine(source, device, engine)
+    key = (source, device, dtype, chosen, four_bit)
     with _MODELS_LOCK:
         if key not in _MODELS:
-            _MODELS[key] = _load(source, device, getattr(torch, dtype), dtype)
+            _MODELS[key] = load(source, device, dtype, chosen, four_bit)
         return _MODELS[key]
 
 
-def _load(source: str, device: str, torch_dtype: Any, dtype: str) -> LoadedModel:
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype)
-        model.to(device).eval()
-    except (OSError, ValueError) as err:
-        offline = " (HF_HUB_OFFLINE is set: only cached models and local folders load)"
-        raise BackendError(
-            f"Could not load model {source!r} on {device}: {err}"
-            f"{offline if os.environ.get('HF_HUB_OFFLINE') else ''}"
-        ) from err
-    params = inspect.signature(model.forward).parameters
-    cache_arg = "cache" if "cache" in params else "past_key_values"
-    keep = next((k for k in ("logits_to_keep", "num_logits_to_keep") if k in params), None)
-    eos: set[int] = set(tokenizer.all_special_ids)
-    for ids in (model.generation_config.eos_token_id, tokenizer.eos_token_id):
-        eos.update([ids] if isinstance(ids, int) else list(ids or ()))
-    return LoadedModel(
-        model=model,
-        tokenizer=tokenizer,
-        device=device,
-        dtype=dtype,
-        source=source,
-        cache_arg=cache_arg,
-        step_kwargs={keep: 1} if keep else {},
-        eos_ids=frozenset(eos),
-        max_positions=getattr(model.config, "max_position_embeddings", None),
-    )
-
-
 class LocalBackend:
-    """transformers + torch in this process; see the module docstring."""
+    """Torch in this process; see the module docstring."""
 
     name = "local"
     generates = True
@@ -195,13 +167,17 @@ class LocalBackend:
         dtype: str | None = None,
         cache_dir: Path | None = None,
         threads: int | None = None,
+        engine: str | None = None,
+        four_bit: bool | None = None,
     ) -> None:
         """``model``: None for the bundled SmolLM2, else a model id or folder.
 
         ``device``/``dtype`` default to :func:`default_device` / :func:`default_dtype`;
         ``cache_dir`` is where the bundled model is converted (default: user cache);
         ``threads`` (or ``$FRONTLINE_THREADS``) sets torch's CPU threads for the process
-        (default: see :func:`set_threads`).
+        (default: see :func:`set_threads`); ``engine`` (or ``$FRONTLINE_ENGINE``) is
+        ``auto``, ``llama`` or ``transformers``; ``four_bit=False`` (or
+        ``FRONTLINE_4BIT=0``) decodes the bundled model with its dense weights instead.
         """
         self.model_id = model or BUNDLED_ID
         self._model = model
@@ -209,6 +185,10 @@ class LocalBackend:
         self._dtype = dtype
         self._cache_dir = cache_dir
         self._threads = threads or int(os.environ.get("FRONTLINE_THREADS", "0") or 0) or None
+        self._engine = engine
+        if four_bit is None:
+            four_bit = os.environ.get("FRONTLINE_4BIT", "1").strip().lower() not in FALSE
+        self._four_bit = four_bit
         self._loaded: LoadedModel | None = None
 
     @property
@@ -217,7 +197,12 @@ class LocalBackend:
         if self._loaded is None:
             set_threads(self._threads)
             self._loaded = load_model(
-                self._model, device=self._device, dtype=self._dtype, cache_dir=self._cache_dir
+                self._model,
+                device=self._device,
+                dtype=self._dtype,
+                cache_dir=self._cache_dir,
+                engine=self._engine,
+                four_bit=self._four_bit,
             )
         return self._loaded
 
@@ -233,18 +218,44 @@ class LocalBackend:
 
     def stream(self, messages: list[Message], params: GenerationParams) -> Iterator[str]:
         """Reply to chat ``messages`` through the tokenizer's chat template."""
-        tok = self.loaded.tokenizer
-        if not getattr(tok, "chat_template", None):
-            raise BackendError(
-                f"Model {self.model_id!r} has no chat template; use the continuation "
-                "strategy (stream_text) with it."
-            )
-        text = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        return self._generate(tok(text, add_special_tokens=False)["input_ids"], params)
+        lm = self.loaded
+        return self._generate(lm.encode(lm.chat_prompt(messages), False), params)
 
     def stream_text(self, prompt: str, params: GenerationParams) -> Iterator[str]:
         """Continue the raw text ``prompt``."""
-        return self._generate(self.loaded.tokenizer(prompt)["input_ids"], params)
+        with _PENDING_LOCK:
+            waits = [done for start, done in _PENDING.items() if prompt.startswith(start)]
+        for done in waits:  # the same cache state, whatever the threads' timing
+            done.wait()
+        return self._generate(self.loaded.encode(prompt, True), params)
+
+    def prepare(self, prompt: str) -> None:
+        """Read ``prompt`` into the prefix cache in the background; return at once.
+
+        A later :meth:`stream_text` whose prompt begins with ``prompt`` waits for this to
+        finish and then reads only the rest. The simulator calls it with the known start
+        of the next prompt while the trainee is typing. Failures only cost the speed-up.
+        """
+        with _PENDING_LOCK:
+            if prompt in _PENDING:
+                return
+            done = _PENDING[prompt] = threading.Event()
+        threading.Thread(target=self._read_ahead, args=(prompt, done), daemon=True).start()
+
+    def _read_ahead(self, prompt: str, done: threading.Event) -> None:
+        try:
+            lm = self.loaded
+            ids = lm.encode(prompt, True)
+            fits = lm.max_positions is None or len(ids) < lm.max_positions
+            if lm.prefixes is not None and lm.prefixes.entries > 0 and fits and ids:
+                with lm.lock:
+                    lm.new_sequence(len(ids)).run(ids)
+        except Exception as err:  # noqa: BLE001 - the reply itself will report real trouble
+            log.debug("Reading ahead failed: %s", err)
+        finally:
+            with _PENDING_LOCK:
+                _PENDING.pop(prompt, None)
+            done.set()
 
     def _generate(self, prompt_ids: list[int], params: GenerationParams) -> Iterator[str]:
         lm = self.loaded
@@ -260,27 +271,24 @@ class LocalBackend:
         self, lm: LoadedModel, prompt_ids: list[int], params: GenerationParams
     ) -> Iterator[str]:
         import torch
-        from transformers import DynamicCache
 
         seed = params.seed if params.seed is not None else random.randrange(2**63)
         sampler = torch.Generator(device=lm.device).manual_seed(seed)
         deadline = time.monotonic() + params.timeout_s
-        cache = DynamicCache(config=lm.model.config)
-        step_ids = torch.tensor([prompt_ids], device=lm.device)
+        sequence = lm.new_sequence(len(prompt_ids) + params.max_new_tokens)
+        step_ids = prompt_ids
         generated: list[int] = []
         shown = ""
         cut = StopFilter(params.stop)
         for _ in range(params.max_new_tokens):
-            with lm.lock, torch.inference_mode():
-                out = lm.model(
-                    input_ids=step_ids, use_cache=True, **{lm.cache_arg: cache}, **lm.step_kwargs
-                )
-            token = pick_token(out.logits[0, -1], params, sampler)
+            with lm.lock:
+                logits = sequence.run(step_ids)
+            token = pick_token(logits, params, sampler)
             if token in lm.eos_ids:
                 break
             generated.append(token)
-            step_ids = torch.tensor([[token]], device=lm.device)
-            text = lm.tokenizer.decode(generated, skip_special_tokens=True)
+            step_ids = [token]
+            text = lm.decode(generated)
             if text.endswith("\ufffd"):
                 continue  # half a multi-byte character: wait for the next token
             piece = cut.feed(text[len(shown) :])

@@ -19,7 +19,13 @@ from trainer.llm.base import Backend, BackendError, GenerationParams
 from trainer.personas import Persona
 from trainer.simulation.beats import TurnPlan, plan_turn
 from trainer.simulation.guard import check_prefix, check_reply, clean_reply
-from trainer.simulation.prompt import STOP, Strategy, chat_messages, continuation_prompt
+from trainer.simulation.prompt import (
+    STOP,
+    Strategy,
+    chat_messages,
+    continuation_prefix,
+    continuation_prompt,
+)
 from trainer.simulation.state import CallState, apply_agent_turn, start_state
 from trainer.transcript import Turn
 
@@ -110,7 +116,17 @@ class Simulator:
 
     def start(self, persona: Persona, call_id: str | None = None, seed: int = 0) -> CallState:
         """A new call; ``state.transcript[0]`` is the caller's opening line."""
-        return start_state(persona, call_id or f"call-{uuid.uuid4().hex[:12]}", seed=seed)
+        state = start_state(persona, call_id or f"call-{uuid.uuid4().hex[:12]}", seed=seed)
+        self._prepare_next(persona, state)
+        return state
+
+    def _prepare_next(self, persona: Persona, state: CallState) -> None:
+        """Let the backend read the next prompt's known beginning while the trainee types."""
+        prepare = getattr(self.backend, "prepare", None)
+        if prepare is None or self.strategy != "continuation" or state.ended:
+            return
+        if self.backend.generates:
+            prepare(continuation_prefix(persona, state))
 
     def reply(self, persona: Persona, state: CallState, agent_text: str) -> ReplyStream:
         """Stream the caller's reply to ``agent_text``; ``stream.state`` is the new state."""
@@ -166,6 +182,7 @@ class Simulator:
             }
         )
         out.text = text
+        self._prepare_next(persona, out.state)
 
     def _attempt(
         self,

@@ -34,17 +34,30 @@ _MOOD_WORDS = {
 
 def persona_sheet(persona: Persona, state: CallState) -> str:
     """The character description for this turn: who, why, how they talk, what they know."""
-    band = persona.band(state.mood)
-    known = [f"- {name}: {persona.facts[name].value}" for name in state.revealed_facts]
-    facts = "\n".join(known) if known else "- (the agent has not asked for any details yet)"
+    return (
+        f"{persona_profile(persona)}\n{_known_facts(persona, state)}\n{_mood_now(persona, state)}"
+    )
+
+
+def persona_profile(persona: Persona) -> str:
+    """The part of the sheet that never changes during a call."""
     return (
         f"You are {persona.name}, a customer phoning {persona.company}.\n"
         f"Situation: {persona.background.strip()}\n"
         f"How you talk: {persona.style.strip()}\n"
-        f"What you want: {persona.goal.strip()}\n"
-        f"Details you can give because the agent asked:\n{facts}\n"
-        f"Right now you are {_MOOD_WORDS[band]} (mood {state.mood} out of 10)."
+        f"What you want: {persona.goal.strip()}"
     )
+
+
+def _known_facts(persona: Persona, state: CallState) -> str:
+    known = [f"- {name}: {persona.facts[name].value}" for name in state.revealed_facts]
+    facts = "\n".join(known) if known else "- (the agent has not asked for any details yet)"
+    return f"Details you can give because the agent asked:\n{facts}"
+
+
+def _mood_now(persona: Persona, state: CallState) -> str:
+    band = _MOOD_WORDS[persona.band(state.mood)]
+    return f"Right now you are {band} (mood {state.mood} out of 10)."
 
 
 def chat_messages(persona: Persona, state: CallState, directive: str) -> list[Message]:
@@ -63,15 +76,37 @@ def chat_messages(persona: Persona, state: CallState, directive: str) -> list[Me
 
 
 def continuation_prompt(persona: Persona, state: CallState, directive: str) -> str:
-    """The ``continuation`` strategy: a call transcript that ends with ``Customer:``."""
+    """The ``continuation`` strategy: a call transcript that ends with ``Customer:``.
+
+    What changes from turn to turn (mood, the details asked for, the directive) sits in
+    the stage direction just before ``Customer:``, so within a call each prompt begins
+    with the whole of the previous one but its last two lines, and the local engine
+    reuses the attention cache of that shared beginning instead of reading it again.
+    """
+    lines = [continuation_prefix(persona, state)]
+    known = "; ".join(f"{name}: {persona.facts[name].value}" for name in state.revealed_facts)
+    band = _MOOD_WORDS[persona.band(state.mood)]
+    lines.append(
+        f"({persona.name}'s next line. {persona.name} is {band} (mood {state.mood} out of 10). "
+        + (f"Details they can give because the agent asked: {known}. " if known else "")
+        + f"{directive})"
+    )
+    lines.append("Customer:")
+    return "\n".join(lines)
+
+
+def continuation_prefix(persona: Persona, state: CallState) -> str:
+    """The start of every ``continuation`` prompt for this call from now on.
+
+    The profile and the transcript so far; a backend can read it while the trainee is
+    still typing (``prepare``), so only the new lines are left when the reply is asked.
+    """
     lines = [
         f"Transcript of a phone call to the {persona.company} customer service line.",
-        persona_sheet(persona, state).replace("You are ", "The customer is ", 1),
+        persona_profile(persona).replace("You are ", "The customer is ", 1),
         "",
     ]
     for turn in state.transcript:
         label = "Customer" if turn.speaker == "customer" else "Agent"
         lines.append(f"{label}: {turn.text.strip()}")
-    lines.append(f"({persona.name}'s next line. {directive})")
-    lines.append("Customer:")
     return "\n".join(lines)
