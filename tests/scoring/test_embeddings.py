@@ -100,7 +100,7 @@ def test_model_is_loaded_once_per_process() -> None:
     first.encode(["a"])
     second.encode(["b"])
     assert first._model is not None and second._model is not None
-    assert first._model[1] is second._model[1]
+    assert first._model is second._model
     assert Embedder.shared() is Embedder.shared()
 
 
@@ -112,6 +112,18 @@ def test_concurrent_encoding_matches_serial_results() -> None:
         chunks = list(pool.map(lambda i: shared.encode(sentences[i::3]), [0, 1, 2, 0, 1, 2]))
     for i, chunk in enumerate(chunks):
         np.testing.assert_allclose(chunk, expected[i % 3 :: 3], atol=1e-5)
+
+
+def test_the_bundled_model_runs_without_importing_transformers() -> None:
+    code = (
+        "import sys\n"
+        "from trainer.scoring.embeddings import Embedder\n"
+        "Embedder().encode(['I am sorry about that.'])\n"
+        "print('transformers' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False"]
 
 
 def test_empty_input_and_wrong_types() -> None:

@@ -9,10 +9,10 @@ a cosine similarity. An LRU cache maps sentence -> vector: call-centre speech
 repeats itself ("Is there anything else I can help you with?"), and batch QA
 over thousands of transcripts encodes each distinct sentence once.
 
-Plain ``transformers`` (AutoTokenizer + AutoModel, mean pooling) is used rather
-than ``sentence-transformers``: the same vectors, the same speed per sentence at
-the same thread count, but a much shorter import (1 s against 5 s on a 2-core
-CPU, measured) and one dependency fewer on the path every app start takes.
+The bundled MiniLM runs on ``minilm.py`` (plain torch, ``tokenizers``) rather than
+``sentence-transformers`` or transformers' ``AutoModel``: the same vectors, but no
+5 s (sentence-transformers) or 2 s (transformers) import on the path every app start
+takes. Other encoders load through transformers.
 Timings: ``python scripts/tune_signals.py --latency``.
 """
 
@@ -70,25 +70,53 @@ def bundled_model_path() -> Path:
     return path
 
 
-_MODELS: dict[tuple[str, str], tuple[Any, Any]] = {}
+_MODELS: dict[tuple[str, str], Any] = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def _load(path: Path, device: str) -> tuple[Any, Any]:
-    """Load (tokenizer, model) once per process for each (path, device)."""
+def _load(path: Path, device: str) -> Any:
+    """The model for ``path``, loaded once per process for each (path, device).
+
+    A BERT folder like the bundled MiniLM runs on ``minilm.py`` (no transformers import);
+    anything else on transformers' ``AutoModel``. Either has ``embed(texts, max_length)``.
+    """
     key = (str(path), device)
     with _MODELS_LOCK:
         if key not in _MODELS:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
+            from trainer.scoring import minilm
 
-            hf_logging.disable_progress_bar()
-            tokenizer = AutoTokenizer.from_pretrained(str(path))
-            model = AutoModel.from_pretrained(str(path)).to(device).eval()
-            _MODELS[key] = (tokenizer, model)
+            if minilm.unsupported(path) is None:
+                _MODELS[key] = minilm.MiniLM(path, device)
+            else:
+                _MODELS[key] = _TransformersEncoder(path, device)
         return _MODELS[key]
+
+
+class _TransformersEncoder:
+    """Any encoder transformers can load, mean-pooled like MiniLM."""
+
+    def __init__(self, path: Path, device: str) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        self.device = device
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path))
+        self.model = AutoModel.from_pretrained(str(path)).to(device).eval()
+
+    def embed(self, texts: list[str], max_length: int) -> Any:
+        import torch
+
+        batch = self.tokenizer(
+            texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+        ).to(self.device)
+        with torch.inference_mode():
+            hidden = self.model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
 
 class Embedder:
@@ -135,7 +163,7 @@ class Embedder:
         self._misses = 0
         self._cache_lock = threading.Lock()
         self._model_lock = threading.Lock()
-        self._model: tuple[Any, Any] | None = None
+        self._model: Any = None
 
     _shared: Embedder | None = None
     _shared_lock = threading.Lock()
@@ -221,27 +249,13 @@ class Embedder:
                     torch.set_num_threads(previous)
 
     def _run(self, texts: list[str]) -> np.ndarray:
-        """Tokenize and pool (caller holds the model lock)."""
-        import torch
-
+        """Encode in length-sorted batches (caller holds the model lock)."""
         assert self._model is not None
-        tokenizer, model = self._model
         result = np.empty((len(texts), DIM), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            batch = tokenizer(
-                [texts[i] for i in idx],
-                padding=True,
-                truncation=True,
-                max_length=self.max_length,
-                return_tensors="pt",
-            ).to(self.device)
-            with torch.inference_mode():
-                hidden = model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+            pooled = self._model.embed([texts[i] for i in idx], self.max_length)
             result[idx] = pooled.float().cpu().numpy()
             self.model_calls += 1
         return result
