@@ -99,9 +99,26 @@ def test_architectures_it_cannot_run_are_named(tiny, tmp_path, change, reason):
         LlamaEngine(tmp_path)
 
 
+def test_a_missing_weight_is_named(tiny, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    for item in tiny.iterdir():
+        (tmp_path / item.name).write_bytes(item.read_bytes())
+    weights = load_file(str(tmp_path / "model.safetensors"))
+    del weights["lm_head.weight"]  # the config says the head is not tied to the embedding
+    save_file(weights, str(tmp_path / "model.safetensors"))
+    with pytest.raises(ValueError, match="no 'lm_head.weight'"):
+        LlamaEngine(tmp_path)
+    with pytest.raises(BackendError, match="Could not load model.*lm_head"):
+        LocalBackend(str(tmp_path), engine="llama").warmup()
+
+
 def test_the_engine_is_chosen_where_it_applies(tiny, monkeypatch):
     monkeypatch.delenv("FRONTLINE_ENGINE", raising=False)
+    assert choose_engine(str(tiny), "cpu") == "transformers"  # no tokenizer.json
+    (tiny / "tokenizer.json").write_text("{}")
     assert choose_engine(str(tiny), "cpu") == "llama"
+    (tiny / "tokenizer.json").unlink()
     assert choose_engine(str(tiny), "cuda") == "transformers"
     assert choose_engine("HuggingFaceTB/SmolLM2-135M-Instruct", "cpu") == "transformers"
     monkeypatch.setenv("FRONTLINE_ENGINE", "transformers")

@@ -113,6 +113,8 @@ class LlamaEngine:
             state.update(load_file(str(file)))
 
         def take(name: str) -> torch.Tensor:
+            if name not in state:
+                raise ValueError(f"{folder}: the weights have no {name!r}")
             return state.pop(name).to(device=device, dtype=self.dtype)
 
         self.embed = take("model.embed_tokens.weight")
@@ -168,7 +170,8 @@ class LlamaEngine:
         cos, sin = self._rope(start, end)
         mask = None
         if n > 1 and start > 0:  # a prompt after cached tokens: causal, offset by start
-            mask = torch.arange(end, device=self.device) <= torch.arange(start, end)[:, None]
+            rows = torch.arange(start, end, device=self.device)[:, None]
+            mask = torch.arange(end, device=self.device) <= rows
         one = n == 1 and self.decodes_4bit and not prompt
         half = s.head_dim // 2
         for i, layer in enumerate(self.layers):

@@ -71,7 +71,8 @@ def choose_engine(source: str, device: str, engine: str | None = None) -> str:
     from trainer.llm.llama_engine import unsupported
 
     folder = Path(source)
-    if device == "cpu" and folder.is_dir() and unsupported(folder) is None:
+    fast_tokenizer = (folder / "tokenizer.json").is_file()
+    if device == "cpu" and fast_tokenizer and unsupported(folder) is None:
         return "llama"
     return "transformers"
 
@@ -97,6 +98,8 @@ def _load_llama(folder: Path, device: str, dtype: str, four_bit: bool) -> Loaded
 
     q4 = folder / Q4_FILE if four_bit and device == "cpu" else None
     engine = LlamaEngine(folder, dtype, device, q4=q4 if q4 and q4.is_file() else None)
+    if not (folder / "tokenizer.json").is_file():
+        raise ValueError(f"{folder} has no tokenizer.json; use engine='transformers'")
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     special = {i for i, t in tokenizer.get_added_tokens_decoder().items() if t.special}
     eos = set(engine.shape.eos_ids)
@@ -113,7 +116,7 @@ def _load_llama(folder: Path, device: str, dtype: str, four_bit: bool) -> Loaded
             chat_tokenizer.append(AutoTokenizer.from_pretrained(str(folder)))
         return _apply_template(chat_tokenizer[0], source=str(folder), messages=messages)
 
-    prefixes = PrefixCache(int(os.environ.get("FRONTLINE_PREFIX_CACHE", "8") or 0))
+    prefixes = PrefixCache(int(os.environ.get("FRONTLINE_PREFIX_CACHE", "16") or 0))
 
     class _Sequence:
         def __init__(self, capacity: int) -> None:

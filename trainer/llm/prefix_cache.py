@@ -20,7 +20,7 @@ from typing import Any
 class PrefixCache:
     """The KV caches of the last ``entries`` prompts (0: keep none)."""
 
-    def __init__(self, entries: int = 8, min_tokens: int = 16) -> None:
+    def __init__(self, entries: int = 16, min_tokens: int = 16) -> None:
         self.entries = entries
         self.min_tokens = min_tokens
         """Shorter shared beginnings are read again rather than copied."""
