@@ -84,7 +84,7 @@ def test_shipped_persona_is_a_complete_call(path: Path) -> None:
     persona = load_persona(path)
     assert persona.id == path.stem
     assert 3 <= len(persona.facts) <= 5
-    assert 3 <= len(persona.beats) <= 6
+    assert 3 <= len(persona.beats) <= 8
     assert all(len(beat.say) >= 2 for beat in persona.beats), "each beat needs variants"
     assert persona.reactions and persona.resolution.needs and persona.requires
     assert persona.mood.start < persona.mood.hang_up_at

@@ -234,6 +234,11 @@ class Resolution(_Model):
         default_factory=list, description="agent signals that must all be seen in the call"
     )
     mood_at_most: MoodValue | None = Field(None, description="default: mood.satisfied_at")
+    min_turns: TurnNumber = Field(
+        1,
+        description="agent turns before the caller can be satisfied (a caller let down "
+        "before does not take the first good answer)",
+    )
 
 
 def _raise_rules(problems: list[Rule]) -> None:
@@ -335,7 +340,9 @@ class Persona(_Model):
         default_factory=list, description="scripted moments; first match wins"
     )
     lines: Lines = Field(description="fallback lines by mood band: calm, annoyed, angry")
-    resolution: Resolution = Field(default_factory=Resolution, description="{needs, mood_at_most}")
+    resolution: Resolution = Field(
+        default_factory=Resolution, description="{needs, mood_at_most, min_turns}"
+    )
     requires: list[CriterionId] = Field(
         default_factory=list, description="extra rubric criterion ids graded for this call"
     )

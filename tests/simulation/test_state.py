@@ -49,6 +49,18 @@ def test_resolution_needs_all_signals_and_a_calm_caller(persona):
     assert state.outcome == "resolved"
 
 
+def test_a_caller_with_min_turns_does_not_take_the_first_good_answer(persona):
+    resolution = persona.resolution.model_copy(update={"min_turns": 3})
+    wary = persona.model_copy(update={"resolution": resolution})
+    state = start_state(wary, "c1")
+    state, _ = apply_agent_turn(wary, state, "a", {"offers_resolution", "gives_clear_next_step"})
+    assert state.mood == 3 and state.outcome == "ongoing"  # all needs met on turn 1
+    state, _ = apply_agent_turn(wary, state, "b", {"acknowledges_feelings"})
+    assert state.mood == 1 and state.outcome == "ongoing"
+    state, _ = apply_agent_turn(wary, state, "c", {"takes_ownership"})
+    assert state.turn == 3 and state.outcome == "resolved"
+
+
 def test_transfer_escalates_and_abuse_ending_ends(persona):
     state = start_state(persona, "c1")
     escalated, _ = apply_agent_turn(persona, state, "t", {"transfers_to_supervisor"})

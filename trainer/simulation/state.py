@@ -167,13 +167,15 @@ def apply_agent_turn(
             "seen_signals": seen,
             "mood_curve": state.mood_curve + (mood,),
             "records": state.records + (record,),
-            "outcome": _outcome(persona, mood, set(seen), effective),
+            "outcome": _outcome(persona, mood, set(seen), effective, turn),
         }
     )
     return new, record
 
 
-def _outcome(persona: Persona, mood: int, seen: set[str], this_turn: set[str]) -> Outcome:
+def _outcome(
+    persona: Persona, mood: int, seen: set[str], this_turn: set[str], turn: int
+) -> Outcome:
     for signal, outcome in _ENDING_SIGNALS.items():
         if signal in this_turn:
             return outcome
@@ -182,7 +184,8 @@ def _outcome(persona: Persona, mood: int, seen: set[str], this_turn: set[str]) -
     limit = persona.resolution.mood_at_most
     if limit is None:
         limit = persona.mood.satisfied_at
-    if persona.resolution.needs and set(persona.resolution.needs) <= seen and mood <= limit:
+    needs = persona.resolution.needs
+    if needs and set(needs) <= seen and mood <= limit and turn >= persona.resolution.min_turns:
         return "resolved"
     return "ongoing"
 
