@@ -139,6 +139,28 @@ def test_the_int4_kernel_computes_d_times_q_plus_m():
     torch.testing.assert_close(got, want, atol=0.05, rtol=0.02)
 
 
+def test_without_a_working_int4_kernel_decoding_stays_dense(tiny, tmp_path, monkeypatch):
+    from trainer.llm import llama_engine
+
+    weights = {}
+    for name, rows, cols in [("self_attn.q_proj", 64, 64), ("self_attn.k_proj", 32, 64),
+                             ("self_attn.v_proj", 32, 64), ("self_attn.o_proj", 64, 64),
+                             ("mlp.gate_proj", 96, 64), ("mlp.up_proj", 96, 64),
+                             ("mlp.down_proj", 64, 96)]:  # fmt: skip
+        for layer in range(3):
+            weights[f"model.layers.{layer}.{name}.weight"] = (
+                np.zeros((rows, cols), dtype=np.uint8),
+                np.ones((rows, cols // 32), dtype=np.float16),
+                np.zeros((rows, cols // 32), dtype=np.float16),
+            )
+    gguf_q4.save_q4(weights, tmp_path / "q4.safetensors")
+    assert llama_engine._int4_kernel_works()
+    assert LlamaEngine(tiny, "float32", q4=tmp_path / "q4.safetensors").decodes_4bit
+    monkeypatch.delattr(torch, "_weight_int4pack_mm_for_cpu")  # as in an older torch
+    assert not llama_engine._int4_kernel_works()
+    assert not LlamaEngine(tiny, "float32", q4=tmp_path / "q4.safetensors").decodes_4bit
+
+
 def test_4bit_weights_survive_a_save_and_load(tmp_path):
     rng = np.random.default_rng(1)
     weight = (

@@ -16,6 +16,7 @@ match transformers' on the same weights (``tests/test_llama_engine.py``).
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ import torch
 import torch.nn.functional as F
 
 from trainer.llm import gguf_q4
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,9 @@ class LlamaEngine:
         wanted = {k for k in state if k.endswith("_proj.weight")}
         if quant is not None and not wanted <= set(quant):
             quant = None  # not every projection is 4-bit in the file: decode dense
+        if quant is not None and not _int4_kernel_works():
+            log.warning("This torch has no working int4 CPU kernel: decoding with dense weights.")
+            quant = None
         self.layers = [self._layer(i, take, quant) for i in range(shape.layers)]
         self.decodes_4bit = quant is not None
         half = torch.arange(0, shape.head_dim, 2, dtype=torch.float32) / shape.head_dim
@@ -216,6 +222,21 @@ class LlamaEngine:
         freqs = torch.outer(positions, self.inv_freq)
         angles = torch.cat([freqs, freqs], dim=-1)
         return angles.cos().to(self.dtype), angles.sin().to(self.dtype)
+
+
+def _int4_kernel_works() -> bool:
+    """True when torch's int4 CPU kernel runs here (it is private API, new in torch 2.5)."""
+    try:
+        import numpy as np
+
+        q = np.full((32, 64), 9, dtype=np.uint8)
+        ones = np.ones((32, 2), dtype=np.float16)
+        packed, sz = gguf_q4.pack_for_cpu((q, ones, np.zeros((32, 2), dtype=np.float16)))
+        x = torch.ones(1, 64, dtype=torch.bfloat16)
+        out = torch._weight_int4pack_mm_for_cpu(x, packed, gguf_q4.GROUP, sz)
+    except (AttributeError, RuntimeError, NotImplementedError):
+        return False
+    return bool(torch.allclose(out.float(), torch.full((1, 32), 576.0)))  # 64 * 9
 
 
 def _cat_q4(parts: list[gguf_q4.Q4Weight]) -> gguf_q4.Q4Weight:
