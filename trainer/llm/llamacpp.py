@@ -8,6 +8,7 @@ when the reply's iterator is exhausted, closed or garbage-collected.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Iterator
@@ -22,6 +23,17 @@ INSTALL_HINT = (
 
 _MODELS: dict[str, tuple[Any, threading.Lock]] = {}
 _MODELS_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free the models before the interpreter tears llama_cpp down (else a TypeError at exit)."""
+    with _MODELS_LOCK:
+        for llm, _ in _MODELS.values():
+            close = getattr(llm, "close", None)
+            if close is not None:
+                close()
+        _MODELS.clear()
 
 
 def llama_cpp_available() -> bool:
