@@ -38,7 +38,7 @@ DEFAULT_BACKEND = "local"
 
 _REGISTRY: dict[str, tuple[str, str, str]] = {
     # name: (module, class, what it is)
-    "local": ("trainer.llm.local", "LocalBackend", "transformers + torch in this process"),
+    "local": ("trainer.llm.local", "LocalBackend", "torch in this process (default: SmolLM2)"),
     "openai": ("trainer.llm.openai_compat", "OpenAIBackend", "an OpenAI-compatible server"),
     "scripted": ("trainer.llm.scripted", "ScriptedBackend", "no model: scripted lines only"),
     "llamacpp": ("trainer.llm.llamacpp", "LlamaCppBackend", "llama.cpp (optional llama_cpp)"),
