@@ -72,13 +72,24 @@ def test_short_shared_beginnings_are_read_again(engine):
     assert cache.hits == 0
 
 
-def test_entries_are_bounded_and_a_used_entry_is_handed_over(engine):
-    cache = PrefixCache(entries=2, min_tokens=2)
+def test_entries_are_bounded_and_a_continued_entry_is_replaced(engine):
+    cache = PrefixCache(entries=2, min_tokens=2, slack=2)
     for start in (10, 20, 30):
         _prompt(engine, cache, list(range(start, start + 6)))
     assert cache.restore(list(range(10, 16)), engine.new_cache(8)) == 0  # oldest evicted
     assert cache.restore(list(range(20, 26)), engine.new_cache(8)) == 5
-    assert cache.restore(list(range(20, 26)), engine.new_cache(8)) == 0  # handed over once
+    assert cache.restore(list(range(20, 26)), engine.new_cache(8)) == 0  # continued: dropped
     off = PrefixCache(entries=0, min_tokens=2)
     _prompt(engine, off, list(range(6)))
     assert off.restore(list(range(6)), engine.new_cache(8)) == 0
+
+
+def test_a_prompt_sharing_only_a_beginning_leaves_the_entry_to_its_call(engine):
+    """Two calls to the same company share a header; neither takes the other's cache."""
+    cache = PrefixCache(min_tokens=3, slack=2)
+    first_call = [1, 2, 3, 4, 40, 41, 42, 43, 44, 45]
+    _prompt(engine, cache, first_call)
+    other_call = [1, 2, 3, 4, 50, 51, 52]
+    assert cache.restore(other_call, engine.new_cache(8)) == 4
+    next_turn = first_call + [46, 47]
+    assert cache.restore(next_turn, engine.new_cache(12)) == len(first_call)

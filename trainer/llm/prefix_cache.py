@@ -1,7 +1,8 @@
 """Attention caches of recent prompts, so a prompt that begins like one of them skips that part.
 
-Within a practice call every continuation prompt begins with the previous one (see
-``simulation/prompt.py``), and a guard retry repeats its prompt exactly. Reading a
+Within a practice call every continuation prompt begins with all of the previous one
+but its last lines (see ``simulation/prompt.py``), and a guard retry repeats its prompt
+exactly. Reading a
 500-token prompt costs the CPU several hundred milliseconds; copying its cached keys and
 values costs a few. :class:`PrefixCache` keeps the KV caches of the last few prompts of
 the process and hands the longest shared beginning to the next one.
@@ -20,10 +21,13 @@ from typing import Any
 class PrefixCache:
     """The KV caches of the last ``entries`` prompts (0: keep none)."""
 
-    def __init__(self, entries: int = 16, min_tokens: int = 16) -> None:
+    def __init__(self, entries: int = 16, min_tokens: int = 16, slack: int = 128) -> None:
         self.entries = entries
         self.min_tokens = min_tokens
         """Shorter shared beginnings are read again rather than copied."""
+        self.slack = slack
+        """A prompt that shares all but at most this many tokens of a kept one continues it
+        (the next turn of the same call): the kept one is dropped, the new one kept."""
         self.hits = 0
         self.reused_tokens = 0
         self._kept: OrderedDict[int, tuple[tuple[int, ...], Any]] = OrderedDict()
@@ -34,8 +38,9 @@ class PrefixCache:
         """Copy the longest cached beginning of ``ids`` into the empty ``cache``.
 
         Returns how many positions it holds now (0: nothing useful was kept). At least
-        the last token of ``ids`` is always left to be run, for its logits. The entry
-        used is dropped: the prompt that continues it will be kept in its place.
+        the last token of ``ids`` is always left to be run, for its logits. An entry
+        that ``ids`` continues is dropped (the caller keeps ``ids`` in its place); one
+        that merely shares a beginning (another call to the same company) stays.
         """
         with self._lock:
             best, shared = None, 0
@@ -43,10 +48,14 @@ class PrefixCache:
                 n = _shared_length(kept, ids)
                 if n > shared:
                     best, shared = key, n
-            shared = min(shared, len(ids) - 1)
-            if best is None or shared < self.min_tokens:
+            if best is None or min(shared, len(ids) - 1) < self.min_tokens:
                 return 0
-            _, source = self._kept.pop(best)
+            kept, source = self._kept[best]
+            if shared >= len(kept) - self.slack:
+                del self._kept[best]
+            else:
+                self._kept.move_to_end(best)
+            shared = min(shared, len(ids) - 1)
         cache.kv[..., :shared, :].copy_(source.kv[..., :shared, :])
         cache.length = shared
         self.hits += 1
