@@ -113,6 +113,18 @@ def test_a_missing_weight_is_named(tiny, tmp_path):
         LocalBackend(str(tmp_path), engine="llama").warmup()
 
 
+def test_damaged_weight_files_are_named_or_skipped(tiny, tmp_path, caplog):
+    for item in tiny.iterdir():
+        (tmp_path / item.name).write_bytes(item.read_bytes())
+    (tmp_path / "q4.safetensors").write_bytes(b"not a safetensors file")
+    engine = LlamaEngine(tmp_path, "float32", q4=tmp_path / "q4.safetensors")
+    assert not engine.decodes_4bit  # decodes dense, with a warning
+    assert "decoding with dense weights" in caplog.text
+    (tmp_path / "model.safetensors").write_bytes(b"truncated")
+    with pytest.raises(ValueError, match="cannot read .*model.safetensors.*delete the folder"):
+        LlamaEngine(tmp_path, "float32")
+
+
 def test_the_engine_is_chosen_where_it_applies(tiny, monkeypatch):
     monkeypatch.delenv("FRONTLINE_ENGINE", raising=False)
     assert choose_engine(str(tiny), "cpu") == "transformers"  # no tokenizer.json

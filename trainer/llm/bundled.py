@@ -97,7 +97,7 @@ def converted_dir(cache_dir: Path | None = None, gguf: BundledGGUF | None = None
 
 def is_converted(folder: Path) -> bool:
     """True when ``folder`` holds a finished conversion."""
-    return (folder / MARKER).is_file() and any(folder.glob("*.safetensors"))
+    return (folder / MARKER).is_file() and any(folder.glob("model*.safetensors"))
 
 
 def ensure_converted(cache_dir: Path | None = None) -> Path:

@@ -113,7 +113,13 @@ class LlamaEngine:
         self.dtype, self.device = getattr(torch, dtype), device
         state: dict[str, torch.Tensor] = {}
         for file in _weight_files(folder):
-            state.update(load_file(str(file)))
+            try:
+                state.update(load_file(str(file)))
+            except Exception as err:  # safetensors raises its own error type
+                raise ValueError(
+                    f"cannot read {file} ({err}); if it is a converted cache, delete "
+                    f"the folder {folder} and it is converted again"
+                ) from err
 
         def take(name: str) -> torch.Tensor:
             if name not in state:
@@ -125,7 +131,12 @@ class LlamaEngine:
         self.norm = take("model.norm.weight")
         if q4 is not None and device != "cpu":
             raise ValueError(f"4-bit decoding runs on the CPU only, not on {device}")
-        quant = gguf_q4.load_q4(q4) if q4 is not None else None
+        quant = None
+        if q4 is not None:
+            try:
+                quant = gguf_q4.load_q4(q4)
+            except Exception as err:  # noqa: BLE001 - a damaged file only costs speed
+                log.warning("Cannot read %s (%s): decoding with dense weights.", q4, err)
         wanted = {k for k in state if k.endswith("_proj.weight")}
         if quant is not None and not wanted <= set(quant):
             quant = None  # not every projection is 4-bit in the file: decode dense
