@@ -18,6 +18,7 @@ FALLBACK_AGENT_SIGNALS = frozenset(
         "confirms_resolution", "offers_further_help", "closes", "blames_customer",
         "says_calm_down", "dismissive", "uses_jargon", "profanity", "over_promises",
         "asks_already_given_info", "warns_about_abuse", "ends_call_for_abuse",
+        "insults_customer",
     }
 )  # fmt: skip
 FALLBACK_CUSTOMER_SIGNALS = frozenset(

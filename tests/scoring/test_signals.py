@@ -26,6 +26,7 @@ AGENT = {
     "offers_escalation", "transfers_to_supervisor", "confirms_resolution", "offers_further_help",
     "closes", "blames_customer", "says_calm_down", "dismissive", "uses_jargon", "profanity",
     "over_promises", "asks_already_given_info", "warns_about_abuse", "ends_call_for_abuse",
+    "insults_customer",
 }  # fmt: skip
 CUSTOMER = {
     "demands_supervisor", "complains_about_accent", "threatens_to_cancel", "curses", "thanks",
