@@ -110,6 +110,9 @@ def test_precision_and_recall_per_signal(analyzer: SignalAnalyzer) -> None:
         ("I don't want to cancel, I want it fixed.", "customer", set(), {"threatens_to_cancel"}),
         ("I don't need a manager.", "customer", set(), {"demands_supervisor"}),
         ("Thanks for nothing.", "customer", set(), {"thanks"}),
+        ("Thanks a bunch for wasting my whole afternoon.", "customer", set(), {"thanks"}),
+        ("Cheers for keeping me on hold for an hour.", "customer", set(), {"thanks"}),
+        ("Thanks so much for sorting that out.", "customer", {"thanks"}, set()),
     ],
 )  # fmt: skip
 def test_negation(
