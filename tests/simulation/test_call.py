@@ -241,3 +241,28 @@ def test_nothing_is_read_ahead_for_the_chat_strategy_or_an_ended_call(persona, a
     list(stream)
     assert stream.finish().ended
     assert len(walks_out.prepared) == 1  # the start only: no call left to prepare for
+
+
+def test_a_beat_line_leads_the_reply_and_the_model_carries_on(persona, analyzer):
+    fake = FakeBackend(outputs=[" I've been without a connection all week."])
+    sim = Simulator(fake, analyzer)
+    state = sim.start(persona, call_id="c", seed=0)
+    stream = sim.reply(persona, state, "Calm down, please.")
+    pieces = list(stream)
+    state = stream.finish()
+    assert state.records[-1].beat == "calm-down"
+    assert pieces[0] == "Don't tell me to calm down."  # shown before the model's first token
+    assert fake.prompts[0].endswith("Customer: Don't tell me to calm down.")
+    assert stream.text == "Don't tell me to calm down. I've been without a connection all week."
+
+
+def test_a_beat_line_stays_when_the_models_continuation_breaks_character(persona, analyzer):
+    fake = FakeBackend(outputs=[" Thank you for calling, how can I help you today?"])
+    sim = Simulator(fake, analyzer)
+    state = sim.start(persona, call_id="c", seed=0)
+    stream = sim.reply(persona, state, "Calm down, please.")
+    list(stream)
+    state = stream.finish()
+    assert stream.text == "Don't tell me to calm down."
+    assert state.records[-1].guard_rejections == ("speaks_as_agent",)
+    assert len(fake.prompts) == 1  # the line was already shown: no second try on top of it

@@ -85,6 +85,7 @@ class _Attempt:
     emitted: str = ""
     rejection: str = ""
     final: str = ""  # the whole reply, when it passed the full check
+    lead: str = ""  # the beat's scripted line the reply began with (continuation only)
 
 
 def _salvage(result: _Attempt, persona: Persona, state: CallState, agent_text: str) -> str:
@@ -97,7 +98,7 @@ def _salvage(result: _Attempt, persona: Persona, state: CallState, agent_text: s
     for end in reversed(ends):
         if check_reply(text[:end], persona, state, agent_text).ok:
             return text[:end]
-    return ""
+    return result.lead
 
 
 @dataclass
@@ -200,10 +201,18 @@ class Simulator:
             if self.strategy == "chat":
                 pieces = self.backend.stream(chat_messages(persona, state, plan.directive), params)
             else:
+                # A beat's line leads the reply and the model carries on from it: the
+                # trainer's scripted moment always happens (a 135M model asked to "demand
+                # a supervisor" mostly does not), and it is shown at once.
+                result.lead = plan.fallback if plan.beat is not None else ""
+                prompt = continuation_prompt(persona, state, plan.directive)
                 pieces = self.backend.stream_text(
-                    continuation_prompt(persona, state, plan.directive), params
+                    f"{prompt} {result.lead}" if result.lead else prompt, params
                 )
-            buf = ""
+            buf = result.lead
+            if result.lead:
+                yield result.lead
+                result.emitted = result.lead
             for piece in pieces:
                 buf += piece
                 text = clean_reply(buf)
