@@ -3,7 +3,8 @@
 Two times to first text, each counted from the moment the agent's line is sent: the
 first customer token (signal analysis of the agent line, mood and beat, prompt and
 the model's first token) and the first customer text shown (after the in-character
-guard's hold-back of the first words). Also full reply time, words/s, fallback rate
+guard's hold-back of the first words; on a beat's turn the beat's scripted line is shown
+at once and the model continues it). Also full reply time, words/s, fallback rate
 and peak RSS, for the bundled model (or any backend), over varied agent lines and
 personas. Backend-level figures (model conversion, cached load, raw tokens/s, engines
 and dtypes, llama.cpp) are in ``scripts/bench_backend.py``.
@@ -74,10 +75,10 @@ class _Timed:
 
 def run_pass(sim, backend: _Timed, personas, turns: int, think_s: float, first_call: int) -> dict:
     """``turns`` agent turns over as many calls as needed; the measurements."""
-    token, shown, total, words, sources = [], [], [], [], []
+    token, shown, total, words, sources, beats = [], [], [], [], [], []
     turn, call = 0, first_call
     while turn < turns:
-        persona = personas[call % len(personas)]
+        persona = personas[(call - first_call) % len(personas)]  # the same calls each pass
         state = sim.start(persona, call_id=f"bench-{call}", seed=call)
         for line in AGENT_LINES:
             if state.ended or turn >= turns:
@@ -96,9 +97,17 @@ def run_pass(sim, backend: _Timed, personas, turns: int, think_s: float, first_c
             token.append((backend.first or start + shown[-1]) - start)
             words.append(len(stream.text.split()))
             sources.append(state.records[-1].source)
+            beats.append(state.records[-1].beat is not None)
             turn += 1
         call += 1
-    return {"token": token, "shown": shown, "total": total, "words": words, "sources": sources}
+    return {
+        "token": token,
+        "shown": shown,
+        "total": total,
+        "words": words,
+        "sources": sources,
+        "beats": beats,
+    }
 
 
 def main() -> None:
@@ -140,9 +149,9 @@ def main() -> None:
     print(f"peak RSS: {rss_mb:.0f} MB\n")
     print(
         "| pause between turns | first customer token p50 / p95 | first text shown p50 / p95 "
-        "| full reply p50 / p95 | words/s | words/reply | from model |"
+        "| full reply p50 / p95 | words/s | words/reply | from model | led by a beat line |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for think, r in passes:
         ms = lambda xs: f"{pct(xs, 50) * 1000:.0f} / {pct(xs, 95) * 1000:.0f} ms"  # noqa: E731
         print(
@@ -150,7 +159,8 @@ def main() -> None:
             f"{pct(r['total'], 50):.2f} / {pct(r['total'], 95):.2f} s | "
             f"{sum(r['words']) / max(sum(r['total']), 1e-9):.1f} | "
             f"{statistics.mean(r['words']):.1f} | "
-            f"{r['sources'].count('model') / len(r['sources']):.0%} |"
+            f"{r['sources'].count('model') / len(r['sources']):.0%} | "
+            f"{sum(r['beats']) / len(r['beats']):.0%} |"
         )
 
 
