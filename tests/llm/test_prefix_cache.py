@@ -12,22 +12,8 @@ from trainer.llm.prefix_cache import PrefixCache
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory) -> LlamaEngine:
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(1)
-    config = LlamaConfig(
-        vocab_size=64,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=128,
-    )
-    folder: Path = tmp_path_factory.mktemp("tiny-llama-prefix")
-    LlamaForCausalLM(config).save_pretrained(folder)
-    return LlamaEngine(folder, "float32")
+def engine(tiny: Path) -> LlamaEngine:
+    return LlamaEngine(tiny, "float32")
 
 
 def _prompt(engine: LlamaEngine, cache: PrefixCache, ids: list[int]) -> torch.Tensor:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -238,8 +239,6 @@ class LlamaEngine:
 def _int4_kernel_works() -> bool:
     """True when torch's int4 CPU kernel runs here (it is private API, new in torch 2.5)."""
     try:
-        import numpy as np
-
         q = np.full((32, 64), 9, dtype=np.uint8)
         ones = np.ones((32, 2), dtype=np.float16)
         packed, sz = gguf_q4.pack_for_cpu((q, ones, np.zeros((32, 2), dtype=np.float16)))
@@ -251,6 +250,4 @@ def _int4_kernel_works() -> bool:
 
 
 def _cat_q4(parts: list[gguf_q4.Q4Weight]) -> gguf_q4.Q4Weight:
-    import numpy as np
-
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
