@@ -47,7 +47,7 @@ def child(spec: dict) -> dict:
     from trainer.llm.base import GenerationParams
 
     if spec["kind"] == "convert":
-        from trainer.llm.bundled import converted_dir, ensure_converted, is_converted
+        from trainer.llm.engines.bundled import converted_dir, ensure_converted, is_converted
 
         was_there = is_converted(converted_dir(Path(spec["cache_dir"])))
         t0 = time.perf_counter()

@@ -121,7 +121,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from trainer.paths import default_personas_dir
-    from trainer.personas import load_personas
+    from trainer.personas.loading import load_personas
     from trainer.runtime import make_backend, make_simulator
     from trainer.scoring.signals import SignalAnalyzer
 

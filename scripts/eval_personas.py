@@ -34,7 +34,7 @@ from trainer.fidelity.report import build_result, plot_mood_curves, plot_outcome
 from trainer.fidelity.run import CallRun, run_matrix
 from trainer.fidelity.strategies import TRAINEE_STRATEGIES, get_strategy
 from trainer.paths import default_personas_dir, repo_root
-from trainer.personas import Persona, load_personas
+from trainer.personas.loading import Persona, load_personas
 from trainer.runtime import make_backend, make_simulator
 
 DEFAULTS = {"scripted": (5, 8), "model": (1, 6)}  # (seeds, turns)

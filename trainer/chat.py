@@ -15,7 +15,7 @@ import sys
 from typing import TextIO
 
 from trainer.paths import default_personas_dir
-from trainer.personas import Persona, PersonaError, find_persona
+from trainer.personas.loading import Persona, PersonaError, find_persona
 from trainer.runtime import make_backend, make_simulator
 from trainer.simulation import CallState, Simulator, end_by_agent
 

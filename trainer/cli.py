@@ -112,7 +112,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return app_main(args)
     if args.command == "personas":
-        from trainer.persona_cli import personas_main
+        from trainer.personas.cli import personas_main
 
         return personas_main(args)
     if args.command == "score":
@@ -120,11 +120,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return batch_main(args)
     if args.command == "calibrate":
-        from trainer.scoring.calibrate import calibrate_main
+        from trainer.calibration.calibrate import calibrate_main
 
         return calibrate_main(args)
     if args.command == "agreement":
-        from trainer.scoring.agreement import agreement_main
+        from trainer.calibration.agreement import agreement_main
 
         return agreement_main(args)
     print(f"unknown command {args.command}", file=sys.stderr)  # pragma: no cover

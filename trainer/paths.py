@@ -28,8 +28,8 @@ def default_personas_dir() -> Path:
 
 
 def default_rubric_resource() -> Traversable:
-    """The default rubric, package data ``trainer/rubrics/default.yaml`` (may be missing)."""
-    return files("trainer") / "rubrics" / "default.yaml"
+    """The default rubric, package data ``trainer/rubric/default.yaml`` (may be missing)."""
+    return files("trainer") / "rubric" / "default.yaml"
 
 
 def user_cache_dir() -> Path:

@@ -9,7 +9,7 @@ import yaml
 
 from trainer.paths import default_rubric_resource
 
-# Used only while trainer/rubrics/default.yaml is missing (the names in docs/ARCHITECTURE.md).
+# Used only while trainer/rubric/default.yaml is missing (the names in docs/ARCHITECTURE.md).
 FALLBACK_AGENT_SIGNALS = frozenset(
     {
         "greets", "introduces_self", "asks_verification", "acknowledges_feelings",

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pytest
 
 from trainer.fidelity.run import CallRun
-from trainer.personas import Persona, parse_persona
+from trainer.personas.loading import Persona, parse_persona
 from trainer.simulation import CallState, TurnRecord
-from trainer.transcript import Turn
+from trainer.transcripts.transcript import Turn
 
 PERSONA_YAML = """\
 id: test-caller

@@ -15,7 +15,7 @@ from trainer.fidelity.check import (
 )
 from trainer.llm.scripted import ScriptedBackend
 from trainer.paths import default_personas_dir
-from trainer.personas import load_personas
+from trainer.personas.loading import load_personas
 from trainer.simulation import Simulator
 
 

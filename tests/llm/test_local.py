@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.llm import BackendError, GenerationParams, bundled, local
+from trainer.llm import BackendError, GenerationParams, local
+from trainer.llm.engines import bundled
 from trainer.llm.local import LocalBackend
 
 pytestmark = pytest.mark.slow
@@ -31,7 +32,7 @@ GREEDY = GenerationParams(max_new_tokens=24, temperature=0, timeout_s=300)
 CONVERT = """
 import json, sys
 from pathlib import Path
-from trainer.llm import bundled
+from trainer.llm.engines import bundled
 calls = []
 real = bundled._convert
 bundled._convert = lambda gguf, out: (calls.append(1), real(gguf, out))

@@ -12,7 +12,7 @@ import importlib.util
 import pytest
 
 from trainer.scoring.signals import Detection
-from trainer.transcript import Transcript, Turn
+from trainer.transcripts.transcript import Transcript, Turn
 
 A, C = "agent", "customer"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from scoring_helpers import GOOD_CALL, scripted
 
+from trainer.rubric.model import load_rubric
 from trainer.scoring.empathy import content_words, epitome, is_specific, level_value
-from trainer.scoring.rubric import load_rubric
 from trainer.scoring.rules import Hit
 from trainer.scoring.scorer import score_transcript
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.scoring.criteria import AppliesWhen, Criterion, Forbids, Requires, When
+from trainer.rubric.criteria import AppliesWhen, Criterion, Forbids, Requires, When
 from trainer.scoring.rules import (
     CallView,
     Hit,

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
+from trainer.rubric.signal_specs import Classifier
 from trainer.scoring import (
     Detection,
     SignalAnalyzer,
@@ -17,7 +18,6 @@ from trainer.scoring import (
     load_signal_specs,
 )
 from trainer.scoring.embeddings import Embedder
-from trainer.scoring.signal_specs import Classifier
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AGENT = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.personas import Persona, parse_persona
+from trainer.personas.loading import Persona, parse_persona
 
 PERSONA_YAML = """\
 id: test-caller

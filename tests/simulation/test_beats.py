@@ -27,7 +27,7 @@ def test_after_beat_condition(persona):
 
 
 def test_empty_condition_never_holds(persona):
-    from trainer.personas import Condition
+    from trainer.personas.loading import Condition
 
     assert not condition_holds(Condition(), start_state(persona, "c1"), {"greets"})
 

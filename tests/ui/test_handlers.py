@@ -40,7 +40,7 @@ def send(client: Client, line: str) -> tuple[list[dict[str, Any]], dict[str, Any
 
 
 def test_call_streams_replies_and_moves_the_mood(app: RunningApp) -> None:
-    from trainer.personas import find_persona
+    from trainer.personas.loading import find_persona
 
     client = Client(app.url, verbose=False)
     first = start(client, "stream-tester")
@@ -80,7 +80,7 @@ def test_call_streams_replies_and_moves_the_mood(app: RunningApp) -> None:
 def test_model_replies_stream_piece_by_piece(tmp_path: Path) -> None:
     """With a (fake) model the reply arrives in growing pieces, exactly as the simulator streams."""
     from trainer.llm.fake import FakeBackend
-    from trainer.personas import find_persona
+    from trainer.personas.loading import find_persona
     from trainer.simulation import Simulator
 
     reply = "Three days now and nobody has come out, so what are you going to do about it?"

@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from trainer.store import CallStore, default_db_path
+from trainer.ui.store import CallStore, default_db_path
 
 
 def _save(store: CallStore, call_id: str, trainee: str, turns: int, **extra) -> bool:
@@ -104,7 +104,7 @@ def test_committed_turns_survive_a_killed_process(tmp_path: Path) -> None:
     path = tmp_path / "calls.sqlite3"
     code = f"""
 import os
-from trainer.store import CallStore
+from trainer.ui.store import CallStore
 store = CallStore({str(path)!r})
 for turn in range(1, 4):
     store.save(call_id="c1", trainee="ana", persona="p", state={{"turn": turn}},

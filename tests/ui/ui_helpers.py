@@ -59,8 +59,8 @@ def launch(tmp: Path, backend: Any = None, **options: Any) -> RunningApp:
     from trainer.llm.scripted import ScriptedBackend
     from trainer.scoring.signals import SignalAnalyzer
     from trainer.simulation import Simulator
-    from trainer.store import CallStore
     from trainer.ui.app import build_app
+    from trainer.ui.store import CallStore
 
     personas = tmp / "personas"
     if not personas.exists():

@@ -26,7 +26,7 @@ from pathlib import Path
 from trainer.fidelity.metrics import Fidelity, group, summarise
 from trainer.fidelity.run import DEFAULT_TURNS, CallRun, run_matrix
 from trainer.fidelity.strategies import TRAINEE_STRATEGIES
-from trainer.personas import Persona
+from trainer.personas.loading import Persona
 from trainer.simulation import Simulator
 
 MOSTLY = 0.6
@@ -249,7 +249,7 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(names: list[str], folder: Path) -> list[Persona]:
-    from trainer.personas import find_persona, load_persona, load_personas
+    from trainer.personas.loading import find_persona, load_persona, load_personas
 
     if names == ["all"]:
         found = load_personas(folder)
@@ -267,7 +267,7 @@ def _load(names: list[str], folder: Path) -> list[Persona]:
 def check_main(args: argparse.Namespace) -> int:
     """Check the personas named on the command line; 0 all passed, 1 a check failed, 2 error."""
     from trainer.paths import default_personas_dir
-    from trainer.personas import PersonaError
+    from trainer.personas.loading import PersonaError
     from trainer.runtime import make_backend, make_simulator
 
     if args.seeds < 1 or args.turns < 1:

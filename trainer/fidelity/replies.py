@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from trainer.fidelity.run import CallRun
-from trainer.personas import Persona
+from trainer.personas.loading import Persona
 from trainer.simulation import CallState, TurnRecord
 from trainer.simulation.guard import check_reply
 

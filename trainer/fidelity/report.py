@@ -18,7 +18,7 @@ from typing import Any
 from trainer.fidelity.check import evaluate
 from trainer.fidelity.metrics import OUTCOMES, group, mood_curve, summarise
 from trainer.fidelity.run import CallRun
-from trainer.personas import Persona
+from trainer.personas.loading import Persona
 
 _SHORT = {"resolved": "R", "escalated": "E", "hung_up": "H", "ended_by_agent": "A", "ongoing": "O"}
 _COLOURS = {

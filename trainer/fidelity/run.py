@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.fidelity.strategies import AGENT_NAMES, AgentContext, TraineeStrategy
-from trainer.personas import Persona
+from trainer.personas.loading import Persona
 from trainer.simulation import CallState, Simulator
 
 DEFAULT_TURNS = 8

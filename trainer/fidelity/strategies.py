@@ -23,7 +23,7 @@ from trainer.fidelity.lines import (
     POOR_LINES,
     STONEWALL_LINES,
 )
-from trainer.personas import Persona
+from trainer.personas.loading import Persona
 
 AGENT_NAMES = ("Sam", "Priya", "Tom", "Aisha", "Daniel", "Grace", "Leon", "Mei")
 

@@ -58,7 +58,7 @@ class LlamaCppBackend:
         if not llama_cpp_available():
             raise BackendError(INSTALL_HINT)
         if model is None:
-            from trainer.llm.bundled import find_gguf
+            from trainer.llm.engines.bundled import find_gguf
 
             model = str(find_gguf().path)
         elif not os.path.isfile(model):

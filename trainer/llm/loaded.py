@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from trainer.llm.base import BackendError, Message
-from trainer.llm.bundled import Q4_FILE
-from trainer.llm.prefix_cache import PrefixCache
+from trainer.llm.engines.bundled import Q4_FILE
+from trainer.llm.engines.prefix_cache import PrefixCache
 
 ENGINES = ("auto", "llama", "transformers")
 
@@ -68,7 +68,7 @@ def choose_engine(source: str, device: str, engine: str | None = None) -> str:
         raise ValueError(f"Unknown engine {chosen!r}; choose one of {', '.join(ENGINES)}.")
     if chosen != "auto":
         return chosen
-    from trainer.llm.llama_engine import unsupported
+    from trainer.llm.engines.llama_engine import unsupported
 
     folder = Path(source)
     fast_tokenizer = (folder / "tokenizer.json").is_file()
@@ -94,7 +94,7 @@ def load(source: str, device: str, dtype: str, engine: str, four_bit: bool = Tru
 def _load_llama(folder: Path, device: str, dtype: str, four_bit: bool) -> LoadedModel:
     from tokenizers import Tokenizer
 
-    from trainer.llm.llama_engine import LlamaEngine
+    from trainer.llm.engines.llama_engine import LlamaEngine
 
     q4 = folder / Q4_FILE if four_bit and device == "cpu" else None
     engine = LlamaEngine(folder, dtype, device, q4=q4 if q4 and q4.is_file() else None)

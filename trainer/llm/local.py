@@ -140,7 +140,7 @@ def load_model(
     device = device or default_device()
     dtype = dtype or default_dtype(device)
     if model is None:
-        from trainer.llm.bundled import ensure_converted
+        from trainer.llm.engines.bundled import ensure_converted
 
         source = str(ensure_converted(cache_dir))
     else:

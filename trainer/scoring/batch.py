@@ -1,6 +1,6 @@
 """Batch QA: score folders of real call transcripts with a rubric (``python -m trainer score``).
 
-Streaming, constant memory: transcripts are read lazily (:mod:`trainer.transcript_io`),
+Streaming, constant memory: transcripts are read lazily (:mod:`trainer.transcripts.io`),
 grouped into chunks of ``chunk_size``, every turn of a chunk goes through the signal analyser
 in one call (so sentence embeddings are batched and repeated sentences hit the cache), each
 call is scored, and its rows are written at once. With ``num_proc > 1`` chunks are scored by
@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from trainer.rubric.model import Rubric, RubricError, load_rubric
 from trainer.scoring.batch_report import BatchSummary, SummaryBuilder, format_summary
 from trainer.scoring.batch_workers import Scored, score_chunk, score_stream
-from trainer.scoring.rubric import Rubric, RubricError, load_rubric
-from trainer.transcript_io import iter_records
+from trainer.transcripts.io import iter_records
 
 __all__ = [
     "BatchSummary",

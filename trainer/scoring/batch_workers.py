@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
-from trainer.scoring.rubric import Rubric
+from trainer.rubric.model import Rubric
 from trainer.scoring.scorecard import Scorecard
-from trainer.transcript import Transcript
-from trainer.transcript_io import ErrorRow, Record
+from trainer.transcripts.io import ErrorRow, Record
+from trainer.transcripts.transcript import Transcript
 
 
 @dataclass(frozen=True)

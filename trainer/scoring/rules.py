@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from trainer.scoring.criteria import (
+from trainer.rubric.criteria import (
     AppliesWhen,
     Criterion,
     Forbids,

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from trainer.scoring.criteria import Criterion, Requires
+from trainer.rubric.criteria import Criterion, Requires
+from trainer.rubric.model import Rubric, load_rubric
 from trainer.scoring.empathy import epitome
 from trainer.scoring.gaming import filter_hits
-from trainer.scoring.rubric import Rubric, load_rubric
 from trainer.scoring.rules import CallView, Hit, RuleOutcome, evaluate_criterion
 from trainer.scoring.scorecard import CriterionResult, Evidence, Scorecard
 from trainer.scoring.sentences import split_sentences
 from trainer.scoring.signals import Detection, SignalAnalyzer
-from trainer.transcript import Transcript
+from trainer.transcripts.transcript import Transcript
 
 QUOTE_CHARS = 140
 """Longest quote in a feedback sentence (longer ones are cut with an ellipsis)."""

@@ -27,15 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from trainer.scoring.embeddings import DIM, Embedder, Encoder
-from trainer.scoring.sentences import split_sentences
-from trainer.scoring.signal_specs import (
+from trainer.rubric.signal_specs import (
     SPEAKERS,
     SignalSpec,
     SignalSpecError,
     default_rubric_path,
     load_signal_specs,
 )
+from trainer.scoring.embeddings import DIM, Embedder, Encoder
+from trainer.scoring.sentences import split_sentences
 
 __all__ = [
     "SPEAKERS",

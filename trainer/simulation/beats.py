@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from trainer.personas import Beat, Condition, Persona
+from trainer.personas.loading import Beat, Condition, Persona
 from trainer.simulation.state import CallState
 
 # Said when the call ends and the persona has no beat of its own for it.

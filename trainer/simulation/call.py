@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from trainer.llm.base import Backend, BackendError, GenerationParams
-from trainer.personas import Persona
+from trainer.personas.loading import Persona
 from trainer.simulation.beats import TurnPlan, plan_turn
 from trainer.simulation.guard import check_prefix, check_reply, clean_reply
 from trainer.simulation.prompt import (
@@ -27,7 +27,7 @@ from trainer.simulation.prompt import (
     continuation_prompt,
 )
 from trainer.simulation.state import CallState, apply_agent_turn, start_state
-from trainer.transcript import Turn
+from trainer.transcripts.transcript import Turn
 
 log = logging.getLogger(__name__)
 

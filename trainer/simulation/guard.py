@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from trainer.personas import Persona
+from trainer.personas.loading import Persona
 from trainer.simulation.state import CallState
 
 _AGENT_PHRASES = re.compile(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Literal
 
 from trainer.llm.base import Message
-from trainer.personas import Persona
+from trainer.personas.loading import Persona
 from trainer.simulation.state import CallState
 
 Strategy = Literal["chat", "continuation"]

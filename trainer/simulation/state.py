@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trainer.personas import Persona
-from trainer.transcript import Transcript, Turn
+from trainer.personas.loading import Persona
+from trainer.transcripts.transcript import Transcript, Turn
 
 Outcome = Literal["ongoing", "resolved", "escalated", "hung_up", "ended_by_agent"]
 

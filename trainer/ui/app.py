@@ -16,12 +16,12 @@ from typing import Any
 
 import gradio as gr
 
-from trainer.store import CallStore
 from trainer.ui import render
 from trainer.ui.context import AppContext
 from trainer.ui.history import build_history_tab
 from trainer.ui.practice import build_practice_tab
 from trainer.ui.qa import build_qa_tab
+from trainer.ui.store import CallStore
 from trainer.ui.studio import build_studio_tab
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}

@@ -15,7 +15,7 @@ from typing import Any
 
 import gradio as gr
 
-from trainer.store import CallStore
+from trainer.ui.store import CallStore
 
 
 @dataclass
@@ -50,14 +50,14 @@ class AppContext:
         """The practice rubric, loaded once."""
         with self._lock:
             if self._rubric is None:
-                from trainer.scoring.rubric import load_rubric
+                from trainer.rubric.model import load_rubric
 
                 self._rubric = load_rubric(self.rubric_path)
             return self._rubric
 
     def personas(self) -> Any:
         """The personas folder as it is now (a ``PersonaSet``): re-read on every call."""
-        from trainer.personas import PersonaSet, load_personas
+        from trainer.personas.loading import PersonaSet, load_personas
 
         if not self.personas_dir.is_dir():
             return PersonaSet()

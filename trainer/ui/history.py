@@ -12,9 +12,9 @@ from typing import Any
 
 import gradio as gr
 
-from trainer.store import CallRecord
 from trainer.ui import render
 from trainer.ui.context import AppContext
+from trainer.ui.store import CallRecord
 
 MY_HEADERS = ["#", "started (UTC)", "persona", "turns", "outcome", "overall"]
 ALL_HEADERS = ["trainee", "started (UTC)", "persona", "turns", "outcome", "overall", "call"]

@@ -56,7 +56,7 @@ def new_call(ctx: AppContext, persona: Any, trainee: str) -> Call:
 
 def score_call(ctx: AppContext, call: Call) -> dict[str, Any]:
     """Grade the call with the rubric (plus the persona's required criteria)."""
-    from trainer.scoring.rubric import with_requirements
+    from trainer.rubric.model import with_requirements
     from trainer.scoring.scorer import score_transcript
 
     state, persona = call["states"][-1], call["persona"]

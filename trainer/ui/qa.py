@@ -1,7 +1,7 @@
 """The QA analyst's page: upload transcripts, choose a rubric, score, read and download.
 
 The same pieces as ``python -m trainer score`` (records from
-:mod:`trainer.transcript_io`, chunks scored by :func:`trainer.scoring.batch.score_chunk`,
+:mod:`trainer.transcripts.io`, chunks scored by :func:`trainer.scoring.batch.score_chunk`,
 the batch summary), run chunk by chunk so the page can show real progress. Every
 input record gives one row; error rows stay in the table with their reason.
 """
@@ -47,7 +47,7 @@ def check_upload(paths: list[str], limit_mb: float) -> None:
 
 def load_chosen_rubric(ctx: AppContext, choice: str | None, upload: str | None) -> Any:
     """The rubric to score with: an uploaded YAML wins over the dropdown."""
-    from trainer.scoring.rubric import RubricError, load_rubric
+    from trainer.rubric.model import RubricError, load_rubric
 
     try:
         if upload:
@@ -68,7 +68,7 @@ def score_files(
     """Score the uploads: (table rows, headers, histogram, pass rates, downloads, summary)."""
     from trainer.scoring.batch import csv_columns, score_chunk
     from trainer.scoring.batch_report import BatchSummary, SummaryBuilder
-    from trainer.transcript_io import iter_records
+    from trainer.transcripts.io import iter_records
 
     paths = [str(f) for f in files or []]
     if not paths:

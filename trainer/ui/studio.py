@@ -73,7 +73,7 @@ def open_file(folder: Path, name: str | None) -> str:
 
 def validate(text: str) -> tuple[Any, list[Any]]:
     """``(persona, problems)`` for the editor's text."""
-    from trainer.personas import check_persona
+    from trainer.personas.loading import check_persona
 
     if not (text or "").strip():
         from trainer.yamlsource import Problem

@@ -188,7 +188,7 @@ def _convert(gguf: BundledGGUF, out: Path) -> None:
 
 def _write_q4(gguf: BundledGGUF, folder: Path) -> None:
     """Add the GGUF's 4-bit weights to a converted ``folder`` (atomically)."""
-    from trainer.llm.gguf_q4 import read_q4_1, save_q4
+    from trainer.llm.engines.gguf_q4 import read_q4_1, save_q4
 
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     heads = config["num_attention_heads"]

@@ -2,7 +2,7 @@
 
 ``python -m trainer calibrate LABELS --rubric R --out PATH [--folds K]``:
 
-1. reads the label file (format: :mod:`trainer.scoring.labels`, also
+1. reads the label file (format: :mod:`trainer.calibration.labels`, also
    ``docs/calibration.md``) and scores every call with the rubric as it is —
    the agreement *before*;
 2. for every signal with labels (per call or per turn) that has semantic
@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from trainer.scoring.agreement import (
+from trainer.calibration.agreement import (
     AgreementReport,
     Pairs,
     collect_pairs,
@@ -36,11 +36,11 @@ from trainer.scoring.agreement import (
     graded_rubric,
     report,
 )
-from trainer.scoring.detector_fit import Item, SentenceScores, SignalModel, fit_signal, redetect
-from trainer.scoring.detector_fit import score_turn as _score_turn
+from trainer.calibration.detector_fit import Item, SentenceScores, SignalModel, fit_signal, redetect
+from trainer.calibration.detector_fit import score_turn as _score_turn
+from trainer.calibration.labels import LabelError, LabelledCall, load_labels, resolve_key
+from trainer.rubric.model import Rubric, RubricError, load_rubric, parse_rubric
 from trainer.scoring.embeddings import Embedder, Encoder
-from trainer.scoring.labels import LabelError, LabelledCall, load_labels, resolve_key
-from trainer.scoring.rubric import Rubric, RubricError, load_rubric, parse_rubric
 from trainer.scoring.scorer import analyzer_for
 from trainer.scoring.signals import Detection, SignalAnalyzer, SignalSpec
 

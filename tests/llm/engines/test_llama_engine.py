@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 import torch
 
-from trainer.llm import BackendError, GenerationParams, bundled, gguf_q4
-from trainer.llm.llama_engine import LlamaEngine, unsupported
+from trainer.llm import BackendError, GenerationParams
+from trainer.llm.engines import bundled, gguf_q4
+from trainer.llm.engines.llama_engine import LlamaEngine, unsupported
 from trainer.llm.loaded import choose_engine
 from trainer.llm.local import LocalBackend
 
@@ -131,7 +132,7 @@ def test_the_int4_kernel_computes_d_times_q_plus_m():
 
 
 def test_without_a_working_int4_kernel_decoding_stays_dense(tiny, tmp_path, monkeypatch):
-    from trainer.llm import llama_engine
+    from trainer.llm.engines import llama_engine
 
     weights = {}
     for name, rows, cols in [("self_attn.q_proj", 64, 64), ("self_attn.k_proj", 32, 64),

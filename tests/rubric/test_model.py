@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.scoring.rubric import (
+from trainer.rubric.model import (
     RubricError,
     load_rubric,
     parse_rubric,
@@ -249,7 +249,7 @@ def test_persona_criterion_ids_exist_in_the_default_rubric():
 
 def test_every_bundled_persona_requirement_is_a_default_criterion():
     from trainer.paths import default_personas_dir
-    from trainer.personas import load_personas
+    from trainer.personas.loading import load_personas
 
     loaded = load_personas(default_personas_dir())
     assert loaded.personas, "no bundled personas found"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trainer.transcript_records import (
+from trainer.transcripts.records import (
     ErrorRow,
     Record,
     build_transcript,

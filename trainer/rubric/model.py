@@ -1,6 +1,6 @@
 """The rubric: signals, categories and criteria, loaded from YAML with precise errors.
 
-A rubric file (the package default is ``trainer/rubrics/default.yaml``)::
+A rubric file (the package default is ``trainer/rubric/default.yaml``)::
 
     id: default
     version: 1
@@ -10,7 +10,7 @@ A rubric file (the package default is ``trainer/rubrics/default.yaml``)::
     criteria:
       - id: acknowledges_feelings
         category: empathy
-        ...                  # rule kinds: trainer/scoring/criteria.py
+        ...                  # rule kinds: trainer/rubric/criteria.py
     gaming: {...}            # optional: anti-gaming thresholds (trainer/scoring/gaming.py)
 
 ``load_rubric(path)`` raises :class:`RubricError` whose ``problems`` each read
@@ -29,9 +29,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from trainer.problems import did_you_mean, got
-from trainer.scoring.criteria import Criterion, names
+from trainer.rubric.checks import pydantic_problems, reference_problems
+from trainer.rubric.criteria import Criterion, names
 from trainer.scoring.gaming import GamingPolicy
-from trainer.scoring.rubric_checks import pydantic_problems, reference_problems
 from trainer.scoring.signals import SignalSpec, default_rubric_path
 from trainer.yamlsource import Problem, YamlSyntaxError, format_path, load_yaml
 

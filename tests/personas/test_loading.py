@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from trainer import rubric_names
 from trainer.paths import default_personas_dir, user_cache_dir, user_data_dir
-from trainer.personas import (
+from trainer.personas.loading import (
     Beat,
     Condition,
     Fact,
@@ -33,8 +33,10 @@ from trainer.personas import (
 from trainer.yamlsource import YamlSyntaxError, load_yaml
 
 HERE = Path(__file__).parent
-SHIPPED = HERE.parent / "personas"
-BAD = "fixtures/personas_bad"  # relative to tests/, so problems read as the CLI prints them
+SHIPPED = HERE.parents[1] / "personas"
+BAD = (
+    "fixtures/personas_bad"  # relative to tests/personas/, so problems read as the CLI prints them
+)
 SHIPPED_FILES = sorted(SHIPPED.glob("*.yaml"))
 
 
@@ -420,7 +422,7 @@ def test_known_signals() -> None:
 
 @pytest.fixture()
 def own_rubric(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """A small rubric file standing in for trainer/rubrics/default.yaml."""
+    """A small rubric file standing in for trainer/rubric/default.yaml."""
     rubric = tmp_path / "default.yaml"
     monkeypatch.setattr(rubric_names, "default_rubric_resource", lambda: rubric)
     rubric_names.reload_rubric()

@@ -1,7 +1,7 @@
 """Agreement between the rubric and human graders: accuracy, macro-F1, Cohen's kappa.
 
 ``agreement(rubric, labelled)`` scores every labelled call (label file format:
-:mod:`trainer.scoring.labels`) and compares, label by label:
+:mod:`trainer.calibration.labels`) and compares, label by label:
 
 - criteria (passed / failed / not applicable) and signals (present or not, per
   call or per turn): accuracy, macro-F1 and Cohen's kappa;
@@ -22,9 +22,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from trainer.calibration.labels import (
+    LabelError,
+    LabelledCall,
+    label_value,
+    load_labels,
+    resolve_key,
+)
+from trainer.rubric.model import Rubric, RubricError, load_rubric, with_requirements
 from trainer.scoring.empathy import level_value
-from trainer.scoring.labels import LabelError, LabelledCall, label_value, load_labels, resolve_key
-from trainer.scoring.rubric import Rubric, RubricError, load_rubric, with_requirements
 from trainer.scoring.scorer import analyzer_for, score_transcript
 from trainer.scoring.signals import Detection, SignalAnalyzer
 

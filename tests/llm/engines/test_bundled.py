@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.llm import BackendError, bundled
+from trainer.llm import BackendError
+from trainer.llm.engines import bundled
 
 
 def _installed() -> bundled.BundledGGUF:
@@ -56,7 +57,7 @@ def _fake_convert(calls: list[int], delay: float = 0.0):
 
 def test_a_cache_converted_before_the_4bit_file_gets_it_added(monkeypatch, tmp_path):
     """Reads the real GGUF's Q4_1 blocks into the old folder; never converts again."""
-    from trainer.llm.gguf_q4 import load_q4
+    from trainer.llm.engines.gguf_q4 import load_q4
 
     gguf = _installed()
     folder = bundled.converted_dir(tmp_path, gguf)

@@ -1,4 +1,4 @@
-"""Readers and writers of trainer.transcript_io: every format, alias and error-row case."""
+"""Readers and writers of trainer.transcripts.io: every format, alias and error-row case."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from trainer.transcript import Transcript, Turn
-from trainer.transcript_io import (
+from trainer.transcripts.io import (
     ErrorRow,
     iter_records,
     iter_transcripts,
@@ -21,6 +20,7 @@ from trainer.transcript_io import (
     write_csv,
     write_jsonl,
 )
+from trainer.transcripts.transcript import Transcript, Turn
 
 
 def _call(id: str, *turns: tuple[str, str], **extra: object) -> dict:

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from trainer.llm import gguf_q4
+from trainer.llm.engines import gguf_q4
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Long-form readers (CSV/TSV, Parquet) of trainer.transcript_io: grouping, errors, lines."""
+"""Long-form readers (CSV/TSV, Parquet) of trainer.transcripts.io: grouping, errors, lines."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from trainer.transcript import Transcript, Turn
-from trainer.transcript_io import ErrorRow, iter_records, iter_transcripts
+from trainer.transcripts.io import ErrorRow, iter_records, iter_transcripts
+from trainer.transcripts.transcript import Transcript, Turn
 
 
 def _write(path: Path, content: str | bytes) -> Path:
@@ -174,7 +174,7 @@ def test_corrupt_file_is_one_error_row(tmp_path: Path) -> None:
 
 
 def test_sorted_long_form_streams_one_conversation_at_a_time(tmp_path: Path) -> None:
-    from trainer.transcript_longform import _group_long_rows, _Row
+    from trainer.transcripts.longform import _group_long_rows, _Row
 
     ids = [f"c{n // 2}" for n in range(200)]  # c0 c0 c1 c1 ...: sorted by conversation
     consumed: list[int] = []

@@ -2,7 +2,7 @@
 
 Loading is three plain stages: find the files, load YAML with the line of every
 field (``trainer.yamlsource``), build the validated ``Persona``
-(``trainer.persona_schema``). Every problem in a file is reported, each with its
+(``trainer.personas.schema``). Every problem in a file is reported, each with its
 file, line and field::
 
     personas/x.yaml:14: beats[0].when.mood_at_least: must be 0..10 (got 12)
@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from trainer.paths import default_personas_dir
-from trainer.persona_schema import (
+from trainer.personas.schema import (
     BANDS,
     Band,
     Beat,

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 from scoring_helpers import needs_minilm
 
-from trainer.scoring.agreement import agreement, agreement_main, detect, metrics
-from trainer.scoring.calibrate import calibrate, calibrate_main
-from trainer.scoring.detector_fit import (
+from trainer.calibration.agreement import agreement, agreement_main, detect, metrics
+from trainer.calibration.calibrate import calibrate, calibrate_main
+from trainer.calibration.detector_fit import (
     SentenceScores,
     SignalModel,
     fit_signal,
@@ -26,8 +26,8 @@ from trainer.scoring.detector_fit import (
     same_detections,
     score_turn,
 )
-from trainer.scoring.labels import LabelError, LabelledCall, load_labels
-from trainer.scoring.rubric import load_rubric, parse_rubric
+from trainer.calibration.labels import LabelError, LabelledCall, load_labels
+from trainer.rubric.model import load_rubric, parse_rubric
 from trainer.scoring.signals import SignalAnalyzer
 
 

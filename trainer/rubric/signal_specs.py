@@ -88,8 +88,8 @@ class SignalSpecError(ValueError):
 
 
 def default_rubric_path() -> Path:
-    """The rubric bundled with the package (``trainer/rubrics/default.yaml``)."""
-    return Path(str(resources.files("trainer.rubrics").joinpath("default.yaml")))
+    """The rubric bundled with the package (``trainer/rubric/default.yaml``)."""
+    return Path(str(resources.files("trainer.rubric").joinpath("default.yaml")))
 
 
 def load_signal_specs(path: str | Path | None = None) -> dict[str, SignalSpec]:

@@ -4,7 +4,7 @@ JSON, JSONL, CSV and TXT are read with the standard library, line by line, so th
 becomes an error row with its line number while the rest of the file is still read: the
 ``datasets`` JSON/CSV builders abort the whole file on the first malformed row or bad byte
 (``ArrowInvalid`` / ``UnicodeDecodeError``) and report no line numbers. Parquet is read with
-``pyarrow.parquet`` batch by batch (see :mod:`trainer.transcript_longform`).
+``pyarrow.parquet`` batch by batch (see :mod:`trainer.transcripts.longform`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from trainer.transcript_longform import read_csv, read_parquet
-from trainer.transcript_records import (
+from trainer.transcripts.longform import read_csv, read_parquet
+from trainer.transcripts.records import (
     ErrorRow,
     Record,
     build_transcript,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from trainer.llm.llama_engine import LlamaEngine
-from trainer.llm.prefix_cache import PrefixCache
+from trainer.llm.engines.llama_engine import LlamaEngine
+from trainer.llm.engines.prefix_cache import PrefixCache
 
 
 @pytest.fixture(scope="module")

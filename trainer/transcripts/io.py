@@ -11,8 +11,9 @@ Formats (by extension, optionally ``.gz``-compressed except Parquet):
   One file is one transcript whose id is the file stem.
 - ``.parquet``: long form as CSV, or one row per call with a ``turns`` column.
 
-Every input record yields exactly one :class:`Record`: a :class:`~trainer.transcript.Transcript`,
-or an :class:`ErrorRow` saying what was wrong and where. Nothing is silently dropped.
+Every input record yields exactly one :class:`Record`: a
+:class:`~trainer.transcripts.transcript.Transcript`, or an :class:`ErrorRow` saying what
+was wrong and where. Nothing is silently dropped.
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from trainer import transcript_formats
-from trainer.transcript import Transcript
-from trainer.transcript_records import (
+from trainer.transcripts import formats as transcript_formats
+from trainer.transcripts.records import (
     AGENT_ALIASES,
     CUSTOMER_ALIASES,
     ErrorRow,
@@ -36,6 +36,7 @@ from trainer.transcript_records import (
     open_text,
     transcript_from_record,
 )
+from trainer.transcripts.transcript import Transcript
 
 __all__ = [
     "AGENT_ALIASES",

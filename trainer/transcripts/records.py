@@ -2,7 +2,7 @@
 
 A reader turns raw input into ``(speaker label, text, line)`` triples and calls
 :func:`build_transcript`, which maps aliases, rejects unknown labels, undecodable bytes and
-calls without agent turns, and returns a :class:`~trainer.transcript.Transcript` or an
+calls without agent turns, and returns a :class:`~trainer.transcripts.transcript.Transcript` or an
 :class:`ErrorRow`. Text is decoded with ``surrogateescape`` so that a bad byte marks its own
 record instead of aborting the file.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from trainer.transcript import Transcript, Turn
+from trainer.transcripts.transcript import Transcript, Turn
 
 AGENT_ALIASES = frozenset(
     {"agent", "rep", "csr", "advisor", "adviser", "representative", "associate", "operator"}

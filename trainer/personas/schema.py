@@ -2,7 +2,7 @@
 
 Pydantic models with ``extra="forbid"``; every field has a description (the field
 table in docs/ARCHITECTURE.md). Loading files and reporting problems with their
-lines is ``trainer.personas``; this module is only the shape and the rules.
+lines is ``trainer.personas.loading``; this module is only the shape and the rules.
 
 Validators raise ``fail(...)`` with finished, human messages; a rule that spans
 fields raises ``rules([...])`` so each problem lands on its own field and line

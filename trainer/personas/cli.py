@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from trainer.paths import default_personas_dir
-from trainer.personas import load_personas, validate_paths
+from trainer.personas.loading import load_personas, validate_paths
 
 
 def personas_main(args: argparse.Namespace) -> int:
