@@ -27,7 +27,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from trainer.scoring import Embedder, SignalAnalyzer, load_signal_specs  # noqa: E402
+from trainer.rubric.model import load_rubric  # noqa: E402
+from trainer.scoring import Embedder, SignalAnalyzer  # noqa: E402
 
 FIXTURES = sorted((ROOT / "tests" / "scoring" / "fixtures").glob("signal_cases*.yaml"))
 
@@ -86,7 +87,7 @@ def evaluate(analyzer: SignalAnalyzer, cases: list[dict]) -> tuple[dict[str, Cou
 
 def sweep(thresholds: list[float], show_errors: bool, fixtures: list[Path]) -> None:
     """Print the table of P/R/F1 per signal at the rubric's and at fixed thresholds."""
-    specs = load_signal_specs()
+    specs = load_rubric().signals
     cases = load_cases(fixtures)
     embedder = Embedder.shared()
     base, errors = evaluate(SignalAnalyzer(specs, embedder), cases)
@@ -144,7 +145,7 @@ def latency(repeats: int = 20) -> None:
             cached.encode(texts)
             runs.append(time.perf_counter() - t)
         print(f"encode {n:3d} sentences, cached:   {statistics.median(runs) * 1000:7.3f} ms")
-    analyzer = SignalAnalyzer(load_signal_specs(), Embedder(cache_size=0))
+    analyzer = SignalAnalyzer(load_rubric().signals, Embedder(cache_size=0))
     analyzer.analyse_turn("Hello.", "agent")  # builds the example bank
     turn = (
         "I completely understand how frustrating that is. I'm sorry. "

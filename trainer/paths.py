@@ -8,8 +8,6 @@ The folders returned may not exist yet; whoever writes there creates them.
 from __future__ import annotations
 
 import os
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import platformdirs
@@ -27,9 +25,9 @@ def default_personas_dir() -> Path:
     return _from_env("FRONTLINE_PERSONAS") or repo_root() / "personas"
 
 
-def default_rubric_resource() -> Traversable:
-    """The default rubric, package data ``trainer/rubric/default.yaml`` (may be missing)."""
-    return files("trainer") / "rubric" / "default.yaml"
+def default_rubric_path() -> Path:
+    """The bundled rubric, package data ``trainer/rubric/default.yaml``."""
+    return Path(__file__).resolve().parent / "rubric" / "default.yaml"
 
 
 def user_cache_dir() -> Path:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from trainer import rubric_names
 from trainer.paths import default_personas_dir, user_cache_dir, user_data_dir
 from trainer.personas.loading import (
     Beat,
@@ -24,12 +22,12 @@ from trainer.personas.loading import (
     Resolution,
     default_asked_by,
     find_persona,
-    known_signals,
     load_persona,
     load_personas,
     parse_persona,
     validate_paths,
 )
+from trainer.rubric.model import Rubric, load_rubric, parse_rubric
 from trainer.yamlsource import YamlSyntaxError, load_yaml
 
 HERE = Path(__file__).parent
@@ -413,41 +411,51 @@ def test_find_persona_default_folder(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- signals, YAML, paths -----------------------------------------------------------------------
 
 
-def test_known_signals() -> None:
-    names = known_signals()
-    assert {"acknowledges_feelings", "dismissive", "ends_call_for_abuse"} <= names.agent
-    assert {"demands_supervisor", "curses"} <= names.customer
-    assert not names.agent & names.customer
+def test_the_bundled_rubric_names_the_signals() -> None:
+    rubric = load_rubric()
+    agent, customer = rubric.signal_names("agent"), rubric.signal_names("customer")
+    assert {"acknowledges_feelings", "dismissive", "ends_call_for_abuse"} <= agent
+    assert {"demands_supervisor", "curses"} <= customer
+    assert not agent & customer
 
 
-@pytest.fixture()
-def own_rubric(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """A small rubric file standing in for trainer/rubric/default.yaml."""
-    rubric = tmp_path / "default.yaml"
-    monkeypatch.setattr(rubric_names, "default_rubric_resource", lambda: rubric)
-    rubric_names.reload_rubric()
-    yield rubric
-    rubric_names.reload_rubric()
-
-
-def test_known_signals_read_the_rubric_or_fall_back(own_rubric: Path) -> None:
-    own_rubric.write_text("signals:\n  waves: {speaker: agent}\n  sighs: {speaker: customer}\n")
-    assert known_signals() == rubric_names.SignalNames(frozenset({"waves"}), frozenset({"sighs"}))
-    assert rubric_names.known_criteria() is None  # no criteria yet: requires is not checked
-    own_rubric.unlink()
-    rubric_names.reload_rubric()
-    assert known_signals().agent == rubric_names.FALLBACK_AGENT_SIGNALS
-    assert known_signals().customer == rubric_names.FALLBACK_CUSTOMER_SIGNALS
-
-
-def test_requires_names_rubric_criteria(own_rubric: Path) -> None:
-    own_rubric.write_text(
-        "signals: {greets: {speaker: agent}}\n"
-        "criteria: [{id: verifies_identity}, {id: abuse_protocol}]\n"
+def _own_rubric(signals: str, criteria: str) -> Rubric:
+    """A small rubric standing in for the bundled one."""
+    return parse_rubric(
+        f"signals:\n{signals}categories: {{protocol: {{}}}}\ncriteria:\n{criteria}", "own.yaml"
     )
-    assert parse_persona(MINIMAL + "requires: [abuse_protocol]\n").requires == ["abuse_protocol"]
+
+
+def _signal(name: str, speaker: str) -> str:
+    return f"  {name}: {{speaker: {speaker}, description: d, patterns: [x], threshold: 0.5}}\n"
+
+
+def _criterion(cid: str) -> str:
+    return (
+        f"  - {{id: {cid}, category: protocol, description: d, feedback: {{pass: p, fail: f}},"
+        f" requires: {{signal: waves}}}}\n"
+    )
+
+
+def test_personas_are_checked_against_the_rubric_they_are_given() -> None:
+    own = _own_rubric(_signal("waves", "agent") + _signal("sighs", "customer"), _criterion("hi"))
+    persona = MINIMAL + "reactions: {waves: -1}\n"
+    assert parse_persona(persona, rubric=own).reactions == {"waves": -1}
+    with pytest.raises(PersonaError, match="unknown signal 'waves'"):
+        parse_persona(persona)  # the bundled rubric has no 'waves'
+    with pytest.raises(PersonaError, match="'sighs' is a customer signal"):
+        parse_persona(persona.replace("waves:", "sighs:"), rubric=own)
+
+
+def test_requires_names_rubric_criteria() -> None:
+    own = _own_rubric(
+        _signal("waves", "agent"), _criterion("verifies_identity") + _criterion("abuse_protocol")
+    )
+    assert parse_persona(MINIMAL + "requires: [abuse_protocol]\n", rubric=own).requires == [
+        "abuse_protocol"
+    ]
     with pytest.raises(PersonaError) as info:
-        parse_persona(MINIMAL + "requires: [verify_identity, greeting]\n", "x.yaml")
+        parse_persona(MINIMAL + "requires: [verify_identity, greeting]\n", "x.yaml", rubric=own)
     assert [str(p) for p in info.value.problems] == [
         "x.yaml:12: requires[0]: unknown rubric criterion 'verify_identity'. "
         "Did you mean: verifies_identity?",
@@ -457,9 +465,9 @@ def test_requires_names_rubric_criteria(own_rubric: Path) -> None:
 
 
 def test_shipped_personas_require_real_criteria() -> None:
-    criteria = rubric_names.known_criteria()
+    criteria = load_rubric().criterion_ids()
     for path in SHIPPED_FILES:
-        assert set(load_persona(path).requires) <= (criteria or set()), path.stem
+        assert set(load_persona(path).requires) <= criteria, path.stem
 
 
 def test_yaml_remembers_the_line_of_every_field() -> None:

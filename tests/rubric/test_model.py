@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from trainer.paths import default_rubric_path
 from trainer.rubric.model import (
     RubricError,
     load_rubric,
     parse_rubric,
     with_requirements,
 )
-from trainer.scoring.signals import default_rubric_path
 
 HEAD = """\
 id: mini

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from trainer.paths import default_rubric_path
 from trainer.rubric.model import Rubric, load_rubric
 from trainer.scoring.batch import add_score_arguments, batch_main, csv_columns, score_batch
 from trainer.scoring.scorecard import Scorecard
 from trainer.scoring.scorer import score_transcript
-from trainer.scoring.signals import default_rubric_path
 from trainer.transcripts.io import iter_records
 from trainer.transcripts.transcript import Transcript
 

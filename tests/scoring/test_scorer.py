@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from scoring_helpers import GOOD_CALL, A, C, call, needs_minilm, scripted
 
+from trainer.paths import default_rubric_path
 from trainer.rubric.model import load_rubric, parse_rubric, with_requirements
 from trainer.scoring.scorecard import Scorecard, row_columns
 from trainer.scoring.scorer import score_transcript
-from trainer.scoring.signals import default_rubric_path
 
 NOT_APPLICABLE = {"apologises_when_warranted", "escalation_offered_when_asked", "abuse_protocol"}
 

@@ -10,13 +10,9 @@ import numpy as np
 import pytest
 import yaml
 
+from trainer.rubric.model import load_rubric
 from trainer.rubric.signal_specs import Classifier
-from trainer.scoring import (
-    Detection,
-    SignalAnalyzer,
-    SignalSpec,
-    load_signal_specs,
-)
+from trainer.scoring import Detection, SignalAnalyzer, SignalSpec
 from trainer.scoring.embeddings import Embedder
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -195,7 +191,7 @@ class CountingEncoder:
 
 def test_batch_analysis_embeds_every_sentence_in_one_call() -> None:
     counting = CountingEncoder(Embedder.shared())
-    analyzer = SignalAnalyzer(load_signal_specs(), counting)
+    analyzer = SignalAnalyzer(load_rubric().signals, counting)
     analyzer.analyse_turns([("agent", "Hello."), ("customer", "Hi.")])  # builds example banks
     counting.calls.clear()
     turns = [("agent", f"Sentence {i}. Another {i}.") for i in range(30)]
@@ -205,7 +201,7 @@ def test_batch_analysis_embeds_every_sentence_in_one_call() -> None:
 
 def test_repeated_sentences_hit_the_cache_not_the_model() -> None:
     embedder = Embedder()
-    analyzer = SignalAnalyzer(load_signal_specs(), embedder)
+    analyzer = SignalAnalyzer(load_rubric().signals, embedder)
     text = "Thanks for calling, how can I help? Let me pull up the account."
     first = analyzer.analyse_turn(text, "agent")
     calls = embedder.model_calls

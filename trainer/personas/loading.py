@@ -8,7 +8,8 @@ file, line and field::
     personas/x.yaml:14: beats[0].when.mood_at_least: must be 0..10 (got 12)
     personas/x.yaml:9: mod: unknown field 'mod'. Did you mean: mood? Allowed: id, name, ...
 
-A bad file never stops the others from loading.
+A bad file never stops the others from loading. Signal and criterion names are
+checked against the rubric given as ``rubric=`` (default: the bundled one).
 """
 
 from __future__ import annotations
@@ -31,12 +32,11 @@ from trainer.personas.schema import (
     Persona,
     Resolution,
     default_asked_by,
-    known_criteria,
-    known_signals,
     mood_band,
     persona_rules,
 )
 from trainer.problems import located, problems_from_validation
+from trainer.rubric.model import Rubric
 from trainer.yamlsource import Problem, YamlDocument, YamlSyntaxError, format_path
 from trainer.yamlsource import load_yaml as _load_yaml
 
@@ -57,8 +57,6 @@ __all__ = [
     "check_persona",
     "default_asked_by",
     "find_persona",
-    "known_criteria",
-    "known_signals",
     "load_persona",
     "load_personas",
     "mood_band",
@@ -90,50 +88,54 @@ class PersonaSet:
 
 
 def check_persona(
-    text: str, source_name: str = "<persona>"
+    text: str, source_name: str = "<persona>", *, rubric: Rubric | None = None
 ) -> tuple[Persona | None, list[Problem]]:
     """Validate persona YAML text: ``(persona, [])``, or ``(None, problems)`` sorted by line."""
-    persona, problems, _ = _check(text, source_name)
+    persona, problems, _ = _check(text, source_name, rubric)
     return persona, problems
 
 
-def parse_persona(text: str, source_name: str = "<persona>") -> Persona:
+def parse_persona(
+    text: str, source_name: str = "<persona>", *, rubric: Rubric | None = None
+) -> Persona:
     """Build a persona from YAML text (e.g. the browser editor); raise ``PersonaError``."""
-    persona, problems = check_persona(text, source_name)
+    persona, problems = check_persona(text, source_name, rubric=rubric)
     if persona is None:
         raise PersonaError(problems)
     return persona
 
 
-def load_persona(path: str | Path) -> Persona:
+def load_persona(path: str | Path, *, rubric: Rubric | None = None) -> Persona:
     """Load one persona file; raise ``PersonaError`` listing every problem in it."""
-    persona, problems, _ = _check_file(Path(path))
+    persona, problems, _ = _check_file(Path(path), rubric)
     if persona is None:
         raise PersonaError(problems)
     return persona
 
 
-def load_personas(folder: str | Path) -> PersonaSet:
+def load_personas(folder: str | Path, *, rubric: Rubric | None = None) -> PersonaSet:
     """Load every ``*.yaml`` persona in ``folder``; bad files and duplicate ids become problems."""
-    return _load_all([Path(folder)])
+    return _load_all([Path(folder)], rubric)
 
 
-def validate_paths(paths: list[Path]) -> list[Problem]:
+def validate_paths(paths: list[Path], *, rubric: Rubric | None = None) -> list[Problem]:
     """Every problem in the given persona files and folders (empty: all valid)."""
-    return _load_all([Path(p) for p in paths]).problems
+    return _load_all([Path(p) for p in paths], rubric).problems
 
 
-def find_persona(persona_id: str, folder: str | Path | None = None) -> Persona:
+def find_persona(
+    persona_id: str, folder: str | Path | None = None, *, rubric: Rubric | None = None
+) -> Persona:
     """The persona with this id in ``folder`` (default: the personas folder), or a YAML path.
 
     Raises ``PersonaNotFoundError`` naming the ids there are (and the closest ones), or
     ``PersonaError`` with the problems of the file ``<id>.yaml`` when it does not load.
     """
     if persona_id.endswith((".yaml", ".yml")) and Path(persona_id).is_file():
-        return load_persona(persona_id)
+        return load_persona(persona_id, rubric=rubric)
     if folder is None:
         folder = default_personas_dir()
-    found = load_personas(folder)
+    found = load_personas(folder, rubric=rubric)
     if persona_id in found.personas:
         return found.personas[persona_id]
     own = [p for p in found.problems if Path(p.file).stem == persona_id]
@@ -152,7 +154,7 @@ def find_persona(persona_id: str, folder: str | Path | None = None) -> Persona:
 # -- loading ---------------------------------------------------------------------------------
 
 
-def _load_all(paths: list[Path]) -> PersonaSet:
+def _load_all(paths: list[Path], rubric: Rubric | None) -> PersonaSet:
     result = PersonaSet()
     files: list[Path] = []
     for path in paths:
@@ -170,7 +172,7 @@ def _load_all(paths: list[Path]) -> PersonaSet:
         if path.resolve() in seen:
             continue
         seen.add(path.resolve())
-        persona, problems, doc = _check_file(path)
+        persona, problems, doc = _check_file(path, rubric)
         result.problems += problems
         if persona is None or doc is None:
             continue
@@ -184,17 +186,21 @@ def _load_all(paths: list[Path]) -> PersonaSet:
     return result
 
 
-def _check_file(path: Path) -> tuple[Persona | None, list[Problem], YamlDocument | None]:
+def _check_file(
+    path: Path, rubric: Rubric | None
+) -> tuple[Persona | None, list[Problem], YamlDocument | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         return None, [Problem(str(path), None, "", "not UTF-8 text")], None
     except OSError as err:
         return None, [Problem(str(path), None, "", f"cannot read: {err.strerror}")], None
-    return _check(text, str(path))
+    return _check(text, str(path), rubric)
 
 
-def _check(text: str, file: str) -> tuple[Persona | None, list[Problem], YamlDocument | None]:
+def _check(
+    text: str, file: str, rubric: Rubric | None
+) -> tuple[Persona | None, list[Problem], YamlDocument | None]:
     try:
         doc = _load_yaml(text)
     except YamlSyntaxError as err:
@@ -207,7 +213,7 @@ def _check(text: str, file: str) -> tuple[Persona | None, list[Problem], YamlDoc
     ]
     persona: Persona | None = None
     try:
-        persona = Persona.model_validate(doc.data)
+        persona = Persona.model_validate(doc.data, context={"rubric": rubric})
     except ValidationError as err:
         found += problems_from_validation(err, doc, file, Persona)
     # Run on the raw data too: pydantic skips cross-field rules when any field is invalid.

@@ -22,20 +22,28 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from trainer.problems import Rule, did_you_mean, fail, got, rules
-from trainer.rubric_names import known_criteria, known_signals
+from trainer.rubric.model import Rubric, load_rubric
 
 Band = Literal["calm", "annoyed", "angry"]
 BANDS: tuple[Band, ...] = ("calm", "annoyed", "angry")
 
 
-def _criterion(value: str) -> str:
-    known = known_criteria()
-    if known is not None and value not in known:
+def checking_rubric(info: ValidationInfo) -> Rubric:
+    """The rubric a persona's names are checked against: ``context={"rubric": r}``, else the
+    bundled one (``Persona.model_validate(data, context=...)``; the loaders pass it)."""
+    given = (info.context or {}).get("rubric")
+    return given if given is not None else load_rubric()
+
+
+def _criterion(value: str, info: ValidationInfo) -> str:
+    known = checking_rubric(info).criterion_ids()
+    if value not in known:
         hint = did_you_mean(value, known) or f" Criteria: {', '.join(sorted(known))}"
         raise fail("unknown_criterion", f"unknown rubric criterion {got(value)}.{hint}")
     return value
@@ -61,11 +69,10 @@ def _slug(example: str, pattern: str = r"[a-z0-9]+(?:-[a-z0-9]+)*", chars: str =
 
 
 def _signal(speaker: Literal["agent", "customer"]) -> Any:
-    def check(value: str) -> str:
-        names = known_signals()
-        mine, other = (
-            (names.agent, names.customer) if speaker == "agent" else (names.customer, names.agent)
-        )
+    def check(value: str, info: ValidationInfo) -> str:
+        rubric = checking_rubric(info)
+        mine = rubric.signal_names(speaker)
+        other = rubric.signal_names("customer" if speaker == "agent" else "agent")
         if value in mine:
             return value
         if value in other:

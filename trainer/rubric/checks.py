@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from trainer.problems import did_you_mean, got
+from trainer.rubric.signal_specs import SIGNAL_NAME
 from trainer.yamlsource import KeyPath, Problem, format_path
 
 # -- shape errors (pydantic) --------------------------------------------------------------
@@ -185,6 +186,10 @@ def reference_problems(data: dict[str, Any], line_of: Any, file: str) -> list[Pr
     def problem(path: KeyPath, message: str) -> None:
         problems.append(Problem(file, line_of(path), format_path(path), message))
 
+    for name in signals:
+        if not isinstance(name, str) or not SIGNAL_NAME.match(name):
+            message = f"a signal name is lower case: a-z, 0-9 and _ (got {got(name)})"
+            problem(("signals", str(name)), message)
     seen: dict[str, int] = {}
     for i, raw in enumerate(criteria):
         if not isinstance(raw, dict):

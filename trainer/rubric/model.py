@@ -28,11 +28,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from trainer.paths import default_rubric_path
 from trainer.problems import did_you_mean, got
 from trainer.rubric.checks import pydantic_problems, reference_problems
 from trainer.rubric.criteria import Criterion, names
+from trainer.rubric.signal_specs import SignalSpec
 from trainer.scoring.gaming import GamingPolicy
-from trainer.scoring.signals import SignalSpec, default_rubric_path
 from trainer.yamlsource import Problem, YamlSyntaxError, format_path, load_yaml
 
 
@@ -83,6 +84,14 @@ class Rubric(BaseModel):
                 return c
         hint = did_you_mean(criterion_id, [c.id for c in self.criteria])
         raise KeyError(f"unknown criterion {criterion_id!r}.{hint}")
+
+    def signal_names(self, speaker: str) -> frozenset[str]:
+        """The names of one speaker's signals (``agent`` or ``customer``)."""
+        return frozenset(n for n, s in self.signals.items() if s.speaker == speaker)
+
+    def criterion_ids(self) -> frozenset[str]:
+        """The id of every criterion, optional ones included."""
+        return frozenset(c.id for c in self.criteria)
 
     def signal_speakers(self) -> dict[str, str]:
         """Signal name -> ``agent`` or ``customer``."""

@@ -6,14 +6,7 @@ first sentence is embedded.
 
 from trainer.scoring.embeddings import CacheInfo, Embedder, Encoder, bundled_model_path
 from trainer.scoring.sentences import split_sentences
-from trainer.scoring.signals import (
-    Detection,
-    SignalAnalyzer,
-    SignalSpec,
-    SignalSpecError,
-    default_rubric_path,
-    load_signal_specs,
-)
+from trainer.scoring.signals import Detection, SignalAnalyzer, SignalSpec
 
 __all__ = [
     "CacheInfo",
@@ -22,9 +15,6 @@ __all__ = [
     "Encoder",
     "SignalAnalyzer",
     "SignalSpec",
-    "SignalSpecError",
     "bundled_model_path",
-    "default_rubric_path",
-    "load_signal_specs",
     "split_sentences",
 ]

@@ -27,25 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from trainer.rubric.signal_specs import (
-    SPEAKERS,
-    SignalSpec,
-    SignalSpecError,
-    default_rubric_path,
-    load_signal_specs,
-)
+from trainer.rubric.signal_specs import SPEAKERS, SignalSpec
 from trainer.scoring.embeddings import DIM, Embedder, Encoder
 from trainer.scoring.sentences import split_sentences
 
-__all__ = [
-    "SPEAKERS",
-    "Detection",
-    "SignalAnalyzer",
-    "SignalSpec",
-    "SignalSpecError",
-    "default_rubric_path",
-    "load_signal_specs",
-]
+__all__ = ["SPEAKERS", "Detection", "SignalAnalyzer", "SignalSpec"]
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
@@ -100,7 +86,9 @@ class SignalAnalyzer:
         """The bundled rubric's signals with the shared embedder; one per process."""
         with cls._default_lock:
             if SignalAnalyzer._default is None:
-                SignalAnalyzer._default = cls(load_signal_specs())
+                from trainer.rubric.model import load_rubric  # the rubric imports scoring
+
+                SignalAnalyzer._default = cls(load_rubric().signals)
             return SignalAnalyzer._default
 
     def names(self, speaker: str | None = None) -> set[str]:

@@ -61,7 +61,7 @@ class AppContext:
 
         if not self.personas_dir.is_dir():
             return PersonaSet()
-        return load_personas(self.personas_dir)
+        return load_personas(self.personas_dir, rubric=self.rubric())
 
     def trainee(self, name: str | None, request: gr.Request | None) -> str:
         """Who is practising: the login name when logins are on, else the name typed in."""

@@ -71,15 +71,15 @@ def open_file(folder: Path, name: str | None) -> str:
     return (folder / name).read_text(encoding="utf-8")
 
 
-def validate(text: str) -> tuple[Any, list[Any]]:
-    """``(persona, problems)`` for the editor's text."""
+def validate(text: str, rubric: Any = None) -> tuple[Any, list[Any]]:
+    """``(persona, problems)`` for the editor's text, names checked against ``rubric``."""
     from trainer.personas.loading import check_persona
 
     if not (text or "").strip():
         from trainer.yamlsource import Problem
 
         return None, [Problem("<editor>", None, "", "the editor is empty")]
-    return check_persona(text, "<editor>")
+    return check_persona(text, "<editor>", rubric=rubric)
 
 
 def duplicate(text: str, folder: Path) -> str:
@@ -95,13 +95,13 @@ def duplicate(text: str, folder: Path) -> str:
     return text[: match.start()] + f"id: {new}" + text[match.end() :]
 
 
-def save_persona(folder: Path, text: str, overwrite: bool) -> tuple[str, str]:
+def save_persona(folder: Path, text: str, overwrite: bool, rubric: Any = None) -> tuple[str, str]:
     """Save the editor's persona as ``<id>.yaml``; returns ``(message, kind)``.
 
     Refuses invalid personas, ids that are not slugs, and existing files unless
     ``overwrite``; when overwriting, the previous version goes to ``.backups/``.
     """
-    persona, problems = validate(text)
+    persona, problems = validate(text, rubric)
     if persona is None:
         return f"Not saved: fix the {len(problems)} problem(s) shown above first.", "error"
     pid = str(persona.id)
@@ -145,7 +145,7 @@ def _atomic_write(target: Path, text: str) -> None:
 
 def try_start(ctx: AppContext, text: str) -> tuple:
     """Start a test call with the persona in the editor (not saved, not recorded)."""
-    persona, problems = validate(text)
+    persona, problems = validate(text, ctx.rubric())
     if persona is None:
         raise gr.Error(f"Fix the {len(problems)} problem(s) before trying the persona.")
     test = {"persona": persona, "states": [ctx.simulator.start(persona)]}
@@ -209,13 +209,13 @@ def build_studio_tab(demo: gr.Blocks, ctx: AppContext) -> None:
         return gr.update(choices=persona_files(folder))
 
     def _problems(text: str) -> str:
-        return render.problems_html(validate(text)[1])
+        return render.problems_html(validate(text, ctx.rubric())[1])
 
     def _save(text: str, force: bool, request: gr.Request) -> tuple[str, Any, bool]:
         if not ctx.is_trainer(request):
             message, kind = "Only trainers can save personas (try them out freely).", "error"
         else:
-            message, kind = save_persona(folder, text, force)
+            message, kind = save_persona(folder, text, force, ctx.rubric())
         return render.notice(message, kind), _list(), False
 
     def _try_send(t: dict | None, line: str) -> Iterator[tuple]:
