@@ -1,6 +1,7 @@
 """Pydantic validation errors as ``Problem``s a person can act on: file, line, field, message.
 
-Works for any model loaded from YAML with ``trainer.yamlsource`` (personas, rubrics)::
+The one translator for every model loaded from YAML with ``trainer.yamlsource``
+(personas, rubrics)::
 
     try:
         Model.model_validate(doc.data)
@@ -16,9 +17,9 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 from datetime import date
-from types import NoneType, UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
@@ -60,7 +61,14 @@ def rules(problems: list[Rule]) -> PydanticCustomError:
 def problems_from_validation(
     err: ValidationError, doc: YamlDocument, file: str, model: type[BaseModel]
 ) -> list[Problem]:
-    """One ``Problem`` per error in ``err`` (validating ``doc.data`` as ``model``)."""
+    """One ``Problem`` per field of ``doc`` that ``model.model_validate(doc.data)`` rejected.
+
+    Errors are placed on the field as written in the file: shorthand (``say: "x"`` read
+    as a list, a rule given as one mapping) and union branches are not shown; the
+    branches of a union that all failed become one message ("must be a name or a list
+    of names").
+    """
+    by_path: dict[KeyPath, list[tuple[dict[str, Any], list[str]]]] = {}
     problems = []
     for error in err.errors(include_url=False):
         loc = tuple(step for step in error["loc"] if step != "[key]")
@@ -69,8 +77,14 @@ def problems_from_validation(
             for path, message in ctx["problems"]:
                 problems.append(located(doc, file, (*loc, *path), message))
             continue
-        loc = _as_written(loc, doc.data)
-        problems.append(located(doc, file, loc, _message(error, loc, model)))
+        path, tags = _as_written(loc, doc.data)
+        by_path.setdefault(path, []).append((error, tags))
+    for path, errors in by_path.items():
+        message = _message(errors[0][0], path, model)
+        if len(errors) > 1 and all(tags for _, tags in errors):
+            wanted = " or ".join(_TAGS.get(tags[-1], tags[-1]) for _, tags in errors)
+            message = f"must be {wanted} (got {got(errors[0][0].get('input'))})"
+        problems.append(located(doc, file, path, message))
     return problems
 
 
@@ -79,18 +93,28 @@ def located(doc: YamlDocument, file: str, path: KeyPath, message: str) -> Proble
     return Problem(file, doc.line_of(path), format_path(path), message)
 
 
-def _as_written(loc: KeyPath, data: Any) -> KeyPath:
-    """Cut the steps that shorthand added: ``say: "x"`` is read as ``say: ["x"]``."""
+def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[KeyPath, list[str]]:
+    """The pydantic location as a path into the file, and the union tags it passed."""
+    path: list[str | int] = []
+    tags: list[str] = []
     node = data
     for i, step in enumerate(loc):
-        found = isinstance(node, dict) and step in node
-        if found or (isinstance(node, list) and isinstance(step, int) and step < len(node)):
+        if isinstance(step, int) and isinstance(node, list) and step < len(node):
+            path.append(step)
             node = node[step]
+        elif (
+            isinstance(step, str) and isinstance(node, dict) and (step in node or i == len(loc) - 1)
+        ):
+            path.append(step)
+            node = node.get(step)
+        elif isinstance(step, int):
+            continue  # shorthand: one value or mapping given where a list is allowed
         else:
-            return loc if isinstance(node, dict) else loc[:i]
-    return loc
+            tags.append(str(step))
+    return tuple(path), tags
 
 
+_TAGS = {"str": "a name", "list[str]": "a list of names", "int": "a whole number"}
 _PLAIN = {
     "string_type": "must be text",
     "int_type": "must be a whole number",
@@ -101,6 +125,12 @@ _PLAIN = {
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
     "list_type": "must be a list",
+}
+_BOUNDS = {
+    "greater_than": ">",
+    "greater_than_equal": ">=",
+    "less_than": "<",
+    "less_than_equal": "<=",
 }
 
 
@@ -125,36 +155,70 @@ def _message(error: Any, loc: KeyPath, model: type[BaseModel]) -> str:
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         what = "the file must be a mapping of fields" if not loc else "must be a mapping"
         return f"{what} (got {got(value)})"
+    if kind in _BOUNDS:
+        return f"must be {_BOUNDS[kind]} {next(iter(ctx.values()), '?')} (got {got(value)})"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "id":
+        return f"must be like 'greets_caller': a-z, 0-9, underscores (got {got(value)})"
     if kind in _PLAIN:
         quoted = kind == "string_type" and isinstance(value, bool | date)
         return f"{_PLAIN[kind]} (got {got(value)}{'; put text in quotes' if quoted else ''})"
-    return f"{error['msg'][:1].lower()}{error['msg'][1:]} (got {got(value)})"
+    message = str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
+    message = message[:1].lower() + message[1:]
+    if kind in ("value_error", "assertion_error"):
+        return message
+    return f"{message} (got {got(value)})"
 
 
 def fields_of(model: type[BaseModel], loc: KeyPath) -> dict[str, Any]:
-    """The fields (name -> FieldInfo) of the model found at ``loc`` inside ``model``, or {}."""
+    """The fields (name -> FieldInfo) of the model found at ``loc`` inside ``model``, or {}.
+
+    A list index steps into the list's items, a name that is not a field into the
+    values of a ``name -> model`` mapping; a union offers the model of any branch.
+    """
     annotation: Any = model
     for step in loc:
-        annotation = _unwrap(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            info = annotation.model_fields.get(str(step))
-            annotation = info.annotation if info else None
-        elif get_origin(annotation) in (list, dict):
-            annotation = get_args(annotation)[-1]
-        else:
+        if isinstance(step, int):
+            annotation = _item(annotation, list)
+            continue
+        found = _model_of(annotation)
+        if found is None:
+            annotation = _item(annotation, dict)
+            continue
+        info = _by_key(found).get(str(step))
+        if info is None:
             return {}
-    annotation = _unwrap(annotation)
+        annotation = info.annotation
+    found = _model_of(annotation)
+    return _by_key(found) if found else {}
+
+
+def _by_key(model: type[BaseModel]) -> dict[str, Any]:
+    return {info.alias or name: info for name, info in model.model_fields.items()}
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model of an annotation, or of its list items (a rule given as one mapping)."""
+    return _model_in(annotation) or _model_in(_item(annotation, list))
+
+
+def _item(annotation: Any, container: type) -> Any:
+    """The element type of ``list[X]`` / value type of ``dict[K, X]`` inside an annotation."""
+    if typing.get_origin(annotation) is container:
+        return typing.get_args(annotation)[-1]
+    for arg in typing.get_args(annotation):
+        found = _item(arg, container)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return dict(annotation.model_fields)
-    return {}
-
-
-def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, UnionType):
-            annotation = next(a for a in get_args(annotation) if a is not NoneType)
-        else:
-            return annotation
+        return annotation
+    if typing.get_origin(annotation) in (list, dict):
+        return None
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

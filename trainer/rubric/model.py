@@ -29,8 +29,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from trainer.paths import default_rubric_path
-from trainer.problems import did_you_mean, got
-from trainer.rubric.checks import pydantic_problems, reference_problems
+from trainer.problems import did_you_mean, got, problems_from_validation
+from trainer.rubric.checks import reference_problems
 from trainer.rubric.criteria import Criterion, names
 from trainer.rubric.signal_specs import SignalSpec
 from trainer.scoring.gaming import GamingPolicy
@@ -156,7 +156,7 @@ def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:
     try:
         rubric = Rubric.model_validate(doc.data)
     except ValidationError as exc:
-        problems += pydantic_problems(exc, doc.data, doc.line_of, file, Rubric)
+        problems += problems_from_validation(exc, doc, file, Rubric)
     if problems:
         raise RubricError(sorted(problems, key=lambda p: p.line or 0))
     rubric._source = file
