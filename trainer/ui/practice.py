@@ -1,28 +1,31 @@
 """The trainee's page: pick a customer, take the call, read the scorecard, rewind.
 
-The call lives in one ``gr.State`` per browser session: a dict with the persona,
-the trainee, ``states`` (the :class:`CallState` after each agent turn, the
-opening first: rewinding is a slice), the start time and the scorecard. Every
-turn is saved to the store before the reply is shown as final.
+The call lives in one ``gr.State`` per browser session: a frozen
+:class:`~trainer.ui.practice_session.PracticeSession` (``None`` before the first
+call), replaced, never changed, by every handler. Handlers return
+``{component: value}`` for the components of :class:`PracticeView`. Every turn is
+saved to the store before the reply is shown as final.
 """
 
 from __future__ import annotations
 
 import json
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gradio as gr
+from gradio.components import Component
 
 from trainer.ui import render
 from trainer.ui.context import AppContext
+from trainer.ui.practice_session import PracticeSession
 
-Call = dict[str, Any]
+Outputs = dict[Component, Any]
 
 
-def chat_messages(states: list[Any]) -> list[dict[str, str]]:
+def chat_messages(states: Sequence[Any]) -> list[dict[str, str]]:
     """The transcript as chatbot messages: the customer is the assistant, you are the user."""
     turns = states[-1].transcript if states else ()
     return [
@@ -30,36 +33,27 @@ def chat_messages(states: list[Any]) -> list[dict[str, str]]:
     ]
 
 
-def rewind_choices(states: list[Any]) -> list[tuple[str, int]]:
+def rewind_choices(session: PracticeSession) -> list[tuple[str, int]]:
     """One choice per agent turn so far: rewinding to turn N takes back your Nth line."""
     choices = []
-    for n in range(1, len(states)):
-        line = states[n].transcript[-2].text
+    for n in range(1, session.agent_turns + 1):
+        line = session.line_at(n)
         short = line if len(line) <= 50 else line[:47] + "…"
         choices.append((f"Turn {n}: {short}", n))
     return choices
 
 
-def new_call(ctx: AppContext, persona: Any, trainee: str) -> Call:
-    """A fresh call dict, the customer's opening said."""
-    state = ctx.simulator.start(persona)
-    return {
-        "persona": persona,
-        "trainee": trainee,
-        "states": [state],
-        "started": time.time(),
-        "ended_at": None,
-        "scorecard": None,
-        "file": None,
-    }
+def new_call(ctx: AppContext, persona: Any, trainee: str) -> PracticeSession:
+    """A fresh session, the customer's opening said."""
+    return PracticeSession.begin(persona, trainee, ctx.simulator.start(persona))
 
 
-def score_call(ctx: AppContext, call: Call) -> dict[str, Any]:
+def score_call(ctx: AppContext, session: PracticeSession) -> dict[str, Any]:
     """Grade the call with the rubric (plus the persona's required criteria)."""
     from trainer.rubric.model import with_requirements
     from trainer.scoring.scorer import score_transcript
 
-    state, persona = call["states"][-1], call["persona"]
+    state, persona = session.state, session.persona
     rubric = ctx.rubric()
     if persona.requires:
         rubric = with_requirements(rubric, list(persona.requires))
@@ -71,55 +65,82 @@ def score_call(ctx: AppContext, call: Call) -> dict[str, Any]:
         mood_curve=list(state.mood_curve),
         model_id=ctx.model_id,
     )
-    ctx.store.save_call(call["trainee"], state, card)
+    ctx.store.save_call(session.trainee, state, card)
     return card.model_dump(mode="json")
 
 
-def _status(call: Call | None) -> str:
-    if not call:
+def _status(session: PracticeSession | None) -> str:
+    if session is None:
         return "Pick a customer, enter your name and start the call."
-    state, persona = call["states"][-1], call["persona"]
+    state, persona = session.state, session.persona
     if state.ended:
         how = state.outcome.replace("_", " ")
         return f"Call with {persona.name} ended: **{how}**. Rewind to try another line."
     return f"On a call with **{persona.name}** — turn {state.turn}. Type your line below."
 
 
-def _download(ctx: AppContext, call: Call) -> str:
-    state = call["states"][-1]
+def _download(ctx: AppContext, session: PracticeSession) -> str:
+    state = session.state
     path = ctx.work_dir / f"{state.call_id}.json"
     data = {
-        "trainee": call["trainee"],
+        "trainee": session.trainee,
         "transcript": state.to_transcript().model_dump(mode="json"),
         "outcome": state.outcome,
         "mood_curve": list(state.mood_curve),
-        "scorecard": call["scorecard"],
+        "scorecard": session.scorecard,
     }
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     return str(path)
 
 
-def view(call: Call | None, chat: list | None = None) -> tuple:
-    """Every practice output from the call dict (``chat`` overrides the chat while streaming)."""
-    if not call:
-        return (
-            [], render.mood_meter(None), render.call_timer(None), _status(None), "", "",
-            gr.update(choices=[], value=None), None,
-        )  # fmt: skip
-    states, persona = call["states"], call["persona"]
-    state = states[-1]
-    card = call["scorecard"]
-    curve = render.line_chart(list(state.mood_curve), y_max=10, title="Mood over the call")
-    return (
-        chat if chat is not None else chat_messages(states),
-        render.mood_meter(state.mood, persona.band(state.mood)),
-        render.call_timer(call["started"], call["ended_at"]),
-        _status(call),
-        render.scorecard_html(card, [t.speaker for t in state.transcript]),
-        curve if state.ended or card else "",
-        gr.update(choices=rewind_choices(states), value=None),
-        call["file"],
-    )
+@dataclass(frozen=True, eq=False)
+class PracticeView:
+    """The practice tab's components: the keys of every handler's ``{component: value}``."""
+
+    session: gr.State
+    line: gr.Textbox
+    chat: gr.Chatbot
+    mood: gr.HTML
+    timer: gr.HTML
+    status: gr.Markdown
+    scorecard: gr.HTML
+    curve: gr.HTML
+    rewind_to: gr.Dropdown
+    download: gr.DownloadButton
+
+    @property
+    def shown(self) -> list[Component]:
+        """What :meth:`show` fills in, in the order the API returns them."""
+        return [
+            self.chat, self.mood, self.timer, self.status,
+            self.scorecard, self.curve, self.rewind_to, self.download,
+        ]  # fmt: skip
+
+    def show(self, session: PracticeSession | None, chat: list | None = None) -> Outputs:
+        """Every shown output from the session (``chat`` overrides the chat while streaming)."""
+        if session is None:
+            return {
+                self.chat: [], self.mood: render.mood_meter(None),
+                self.timer: render.call_timer(None), self.status: _status(None),
+                self.scorecard: "", self.curve: "",
+                self.rewind_to: gr.update(choices=[], value=None), self.download: None,
+            }  # fmt: skip
+        state, persona, card = session.state, session.persona, session.scorecard
+        curve = render.line_chart(list(state.mood_curve), y_max=10, title="Mood over the call")
+        return {
+            self.chat: chat if chat is not None else chat_messages(session.states),
+            self.mood: render.mood_meter(state.mood, persona.band(state.mood)),
+            self.timer: render.call_timer(session.started, session.ended_at),
+            self.status: _status(session),
+            self.scorecard: render.scorecard_html(card, [t.speaker for t in state.transcript]),
+            self.curve: curve if state.ended or card else "",
+            self.rewind_to: gr.update(choices=rewind_choices(session), value=None),
+            self.download: session.file,
+        }
+
+    def update(self, session: PracticeSession | None, chat: list | None = None) -> Outputs:
+        """The session stored and every shown output (what start, end and each yield return)."""
+        return {self.session: session, **self.show(session, chat)}
 
 
 def refresh_personas(ctx: AppContext) -> tuple[str, Any]:
@@ -131,90 +152,91 @@ def refresh_personas(ctx: AppContext) -> tuple[str, Any]:
     return render.persona_cards(personas), gr.update(choices=choices, value=value)
 
 
-def start_call(ctx: AppContext, persona_id: str | None, name: str, request: gr.Request) -> tuple:
-    """Start a call with the chosen customer; returns the new call and every output."""
+def start_call(
+    ctx: AppContext, ui: PracticeView, persona_id: str | None, name: str, request: gr.Request
+) -> Outputs:
+    """Start a call with the chosen customer: the new session and every output."""
     trainee = ctx.trainee(name, request)
     if not trainee:
         raise gr.Error("Enter your name first (it is remembered for this session).")
     persona = ctx.personas().personas.get(persona_id or "")
     if persona is None:
         raise gr.Error(f"Pick a customer first (no persona {persona_id!r}).")
-    call = new_call(ctx, persona, trainee)
-    ctx.store.save_call(trainee, call["states"][0])
-    return (call, *view(call))
+    session = new_call(ctx, persona, trainee)
+    ctx.store.save_call(trainee, session.state)
+    return ui.update(session)
 
 
-def send_line(ctx: AppContext, call: Call | None, line: str) -> Iterator[tuple]:
-    """Stream the customer's reply to your line; yields (call, textbox, *outputs) as it grows."""
+def send_line(
+    ctx: AppContext, ui: PracticeView, session: PracticeSession | None, line: str
+) -> Iterator[Outputs]:
+    """Stream the customer's reply to your line; yields the session, the box and the outputs."""
     line = (line or "").strip()
-    if not call:
+    if session is None:
         raise gr.Error("Start a call first.")
-    state = call["states"][-1]
+    state = session.state
     if not line or state.ended:
         if state.ended:
             gr.Warning("The call has ended: rewind to an earlier turn or start a new call.")
-        yield (call, line, *view(call))
+        yield {**ui.update(session), ui.line: line}
         return
-    history = chat_messages(call["states"]) + [{"role": "user", "content": line}]
-    stream = ctx.simulator.reply(call["persona"], state, line)
-    yield (call, "", *view(call, history))
+    history = chat_messages(session.states) + [{"role": "user", "content": line}]
+    stream = ctx.simulator.reply(session.persona, state, line)
+    yield {**ui.update(session, history), ui.line: ""}
     text = ""
     for piece in stream:
         text += piece
-        yield (call, "", *view(call, [*history, {"role": "assistant", "content": text}]))
-    new_state = stream.finish()
-    call = {**call, "states": [*call["states"], new_state]}
-    ctx.store.save_call(call["trainee"], new_state)
-    if new_state.ended:
-        call = _finish(ctx, call)
-    yield (call, "", *view(call))
+        chat = [*history, {"role": "assistant", "content": text}]
+        yield {**ui.update(session, chat), ui.line: ""}
+    session = session.after_turn(stream.finish())
+    ctx.store.save_call(session.trainee, session.state)
+    if session.state.ended:
+        session = _finish(ctx, session)
+    yield {**ui.update(session), ui.line: ""}
 
 
-def _finish(ctx: AppContext, call: Call) -> Call:
-    call = {**call, "ended_at": time.time()}
+def _finish(ctx: AppContext, session: PracticeSession) -> PracticeSession:
+    """Score the ended call and write its download (the time it ended is taken first)."""
+    now = time.time()
     try:
-        call["scorecard"] = score_call(ctx, call)
+        card = score_call(ctx, session)
     except Exception as err:  # noqa: BLE001 - the trainee still gets the call and a reason
-        call["scorecard"] = {"error": f"scoring failed: {err}"}
-    call["file"] = _download(ctx, call)
-    return call
+        card = {"error": f"scoring failed: {err}"}
+    session = session.finished(card, at=now)
+    return replace(session, file=_download(ctx, session))
 
 
-def end_call(ctx: AppContext, call: Call | None) -> tuple:
+def end_call(ctx: AppContext, ui: PracticeView, session: PracticeSession | None) -> Outputs:
     """You hang up: the call ends and the scorecard appears."""
     from trainer.simulation import end_by_agent
 
-    if not call:
+    if session is None:
         raise gr.Error("No call in progress.")
-    state = call["states"][-1]
-    if state.ended and call["scorecard"]:
-        return (call, *view(call))
-    call = {**call, "states": [*call["states"][:-1], end_by_agent(state)]}
-    call = _finish(ctx, call)
-    return (call, *view(call))
+    if session.state.ended and session.scorecard:
+        return ui.update(session)
+    session = _finish(ctx, session.with_state(end_by_agent(session.state)))
+    return ui.update(session)
 
 
-def rewind(ctx: AppContext, call: Call | None, turn: int | None) -> tuple:
+def rewind(
+    ctx: AppContext, ui: PracticeView, session: PracticeSession | None, turn: int | None
+) -> Outputs:
     """Take back your line at ``turn`` (and everything after); it comes back to edit."""
-    if not call or not turn:
+    if session is None or not turn:
         raise gr.Error("Pick the turn to go back to.")
-    turn = int(turn)
-    if not 1 <= turn < len(call["states"]):
-        raise gr.Error(f"No turn {turn} in this call.")
-    line = call["states"][turn].transcript[-2].text
-    states = call["states"][:turn]
-    if call["scorecard"] is not None:
-        # The finished attempt stays in the history, scored; the retry is a new call.
-        new_id = f"call-{uuid.uuid4().hex[:12]}"
-        states = [s.model_copy(update={"call_id": new_id}) for s in states]
-    call = {**call, "states": states, "ended_at": None, "scorecard": None, "file": None}
-    ctx.store.save_call(call["trainee"], states[-1])
-    return (call, line, *view(call))
+    try:
+        line = session.line_at(int(turn))
+    except ValueError as err:
+        raise gr.Error(str(err)) from None
+    # A scored attempt stays in the history, scored; the retry is then a new call.
+    session = session.rewound(int(turn))
+    ctx.store.save_call(session.trainee, session.state)
+    return {**ui.update(session), ui.line: line}
 
 
 def build_practice_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox) -> None:
     """Lay out the practice tab inside the current ``gr.Tab`` and wire its events."""
-    call = gr.State(None)
+    session = gr.State(None)
     cards_now, picker_now = refresh_personas(ctx)  # refreshed again on every page load
     cards = gr.HTML(cards_now)
     with gr.Row():
@@ -246,21 +268,29 @@ def build_practice_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox) -
     with gr.Row():
         scorecard = gr.HTML(elem_id="scorecard", scale=3)
         curve = gr.HTML(elem_id="mood-curve", scale=2)
-    outs = [chat, mood, timer, status, scorecard, curve, back_to, download]
+    ui = PracticeView(session, line, chat, mood, timer, status, scorecard, curve, back_to, download)
 
-    def _start(persona_id: str | None, name: str, request: gr.Request) -> tuple:
-        return start_call(ctx, persona_id, name, request)
+    def _start(persona_id: str | None, name: str, request: gr.Request) -> Outputs:
+        return start_call(ctx, ui, persona_id, name, request)
 
-    def _send(call: Call | None, text: str) -> Iterator[tuple]:
-        yield from send_line(ctx, call, text)
+    def _send(current: PracticeSession | None, text: str) -> Iterator[Outputs]:
+        yield from send_line(ctx, ui, current, text)
 
-    start.click(_start, [picker, name_box], [call, *outs], api_name="start_call")
+    def _end(current: PracticeSession | None) -> Outputs:
+        return end_call(ctx, ui, current)
+
+    def _rewind(current: PracticeSession | None, turn: int | None) -> Outputs:
+        return rewind(ctx, ui, current, turn)
+
+    def _personas() -> Outputs:
+        html, choices = refresh_personas(ctx)
+        return {cards: html, picker: choices}
+
+    start.click(_start, [picker, name_box], [session, *ui.shown], api_name="start_call")
     gr.on(
-        [send.click, line.submit], _send, [call, line], [call, line, *outs],
+        [send.click, line.submit], _send, [session, line], [session, line, *ui.shown],
         api_name="send_line", concurrency_id="model",
     )  # fmt: skip
-    end.click(lambda c: end_call(ctx, c), [call], [call, *outs], api_name="end_call")
-    back.click(
-        lambda c, t: rewind(ctx, c, t), [call, back_to], [call, line, *outs], api_name="rewind"
-    )
-    demo.load(lambda: refresh_personas(ctx), None, [cards, picker], api_name="personas")
+    end.click(_end, [session], [session, *ui.shown], api_name="end_call")
+    back.click(_rewind, [session, back_to], [session, line, *ui.shown], api_name="rewind")
+    demo.load(_personas, None, [cards, picker], api_name="personas")
