@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:  # pragma: no cover - only while the scorer is being built
         score.add_argument("paths", nargs="+")
 
+    signals = sub.add_parser("signals", help="train or evaluate the learned signal detectors")
+    from trainer.calibration.signals_cli import add_signals_arguments
+
+    add_signals_arguments(signals)
+
     for name, text in (
         ("calibrate", "fit thresholds to human grades"),
         ("agreement", "agreement with human grades"),
@@ -119,6 +124,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from trainer.scoring.batch import batch_main
 
         return batch_main(args)
+    if args.command == "signals":
+        from trainer.calibration.signals_cli import signals_main
+
+        return signals_main(args)
     if args.command == "calibrate":
         from trainer.calibration.calibrate import calibrate_main
 

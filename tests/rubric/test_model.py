@@ -172,7 +172,7 @@ def test_signal_spec_problems_are_located_too():
         "rubrics/x.yaml:4: signals.bad.threshold: required field is missing",
         "rubrics/x.yaml:4: signals.bad.treshold: unknown field 'treshold'. "
         "Did you mean: threshold? "
-        "Allowed: speaker, description, patterns, examples, counter_examples, threshold, "
+        "Allowed: speaker, description, patterns, examples, counter_examples, vetoes, threshold, "
         "classifier",
     ]
 

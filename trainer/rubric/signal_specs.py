@@ -61,6 +61,9 @@ class SignalSpec(BaseModel):
     patterns: list[Regex] = Field(default_factory=list)
     examples: list[Sentence] = Field(default_factory=list)
     counter_examples: list[Sentence] = Field(default_factory=list)
+    vetoes: list[Regex] = Field(default_factory=list)
+    """Sentences matching one of these never fire the signal from its learned head or its
+    examples (negation, reported speech); its own ``patterns`` still fire."""
     threshold: float = Field(ge=0.0, le=1.0)
     classifier: Classifier | None = None
 
@@ -73,3 +76,7 @@ class SignalSpec(BaseModel):
     def compiled(self) -> list[re.Pattern[str]]:
         """The patterns, compiled case-insensitive."""
         return [re.compile(p, re.IGNORECASE) for p in self.patterns]
+
+    def compiled_vetoes(self) -> list[re.Pattern[str]]:
+        """The vetoes, compiled case-insensitive."""
+        return [re.compile(p, re.IGNORECASE) for p in self.vetoes]

@@ -12,14 +12,20 @@ defined in the rubric YAML under ``signals:`` (schema: ``signal_specs.py``)::
       counter_examples: ["I'm not going to apologise for our policy."]
       threshold: 0.65
 
-It fires on a sentence when a pattern matches (score 1.0, method ``pattern``) or
-when the sentence's best cosine to the examples is at least ``threshold`` and
-higher than its best cosine to the counter-examples (method ``semantic``).
+It fires on a sentence when a pattern matches (score 1.0, method ``pattern``), or
+when its learned head (``signal_heads.py``, shipped with the rubric) rates the
+sentence, with the customer's line before it as context, at least at the head's
+threshold (method ``classifier``). A signal without a head falls back on its
+examples: the sentence's best cosine to them is at least ``threshold`` and higher
+than its best cosine to the counter-examples (method ``semantic``).
 At most one detection per signal per sentence; the sentence is the evidence.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,10 +36,16 @@ import numpy as np
 from trainer.rubric.signal_specs import SPEAKERS, SignalSpec
 from trainer.scoring.embeddings import DIM, Embedder, Encoder
 from trainer.scoring.sentences import split_sentences
+from trainer.scoring.signal_heads import SignalHeads, bundled_heads, fire, readable
 
 __all__ = ["SPEAKERS", "Detection", "SignalAnalyzer", "SignalSpec"]
 
+log = logging.getLogger(__name__)
+
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+_QUOTED = re.compile(r"\"[^\"]{1,80}\"|(?<!\w)'[^']{2,60}'(?!\w)")
+"""Words the agent quotes (a colleague's "just relax", a product called 'Calm'): an
+agent's patterns never match inside them."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,7 @@ class Detection:
     turn: int
     sentence: str
     score: float
-    method: str  # "pattern" | "semantic"
+    method: str  # "pattern" | "classifier" | "semantic"
 
 
 @dataclass(frozen=True)
@@ -70,12 +82,31 @@ class SignalAnalyzer:
     _default: SignalAnalyzer | None = None
     _default_lock = threading.Lock()
 
-    def __init__(self, specs: Mapping[str, SignalSpec], embedder: Encoder | None = None) -> None:
-        """``embedder`` defaults to the process-wide MiniLM ``Embedder.shared()``."""
+    def __init__(
+        self,
+        specs: Mapping[str, SignalSpec],
+        embedder: Encoder | None = None,
+        heads: SignalHeads | None | str = "bundled",
+    ) -> None:
+        """``embedder`` defaults to the process-wide MiniLM ``Embedder.shared()``;
+        ``heads`` to the bundled learned heads of the signals named here (``None``: none)."""
         self.specs = dict(specs)
         self._embedder = embedder
+        found = bundled_heads() if isinstance(heads, str) else heads
+        self._heads = (
+            {
+                speaker: found.select([n for n, s in self.specs.items() if s.speaker == speaker])
+                for speaker in SPEAKERS
+            }
+            if found is not None
+            else {}
+        )
         self._patterns = {
-            speaker: [(n, s.compiled()) for n, s in self.specs.items() if s.speaker == speaker]
+            speaker: [
+                (n, s.compiled(), s.compiled_vetoes())
+                for n, s in self.specs.items()
+                if s.speaker == speaker
+            ]
             for speaker in SPEAKERS
         }
         self._banks: dict[str, _Bank] = {}
@@ -97,27 +128,48 @@ class SignalAnalyzer:
             _check_speaker(speaker)
         return {n for n, s in self.specs.items() if speaker is None or s.speaker == speaker}
 
-    def analyse_turn(self, text: str, speaker: str, turn: int = 0) -> list[Detection]:
-        """Detections in one turn, in sentence order (then rubric order)."""
-        return self._analyse([(turn, speaker, text)])[0]
+    def analyse_turn(
+        self, text: str, speaker: str, turn: int = 0, context: str = ""
+    ) -> list[Detection]:
+        """Detections in one turn, in sentence order (then rubric order).
+
+        ``context``: what the customer said just before an agent turn (for signals
+        such as ``restates_issue`` that compare the two).
+        """
+        return self._analyse([(turn, speaker, text, context)])[0]
 
     def analyse_turns(self, turns: Sequence[tuple[str, str]]) -> list[list[Detection]]:
         """Detections for each ``(speaker, text)``; turn numbers are list positions.
 
-        All sentences of all turns are embedded in one batch (fast for batch QA).
+        Each agent turn's context is the customer turn before it. All sentences of all
+        turns are embedded in one batch (fast for batch QA).
         """
-        return self._analyse([(i, speaker, text) for i, (speaker, text) in enumerate(turns)])
+        items, context = [], ""
+        for i, (speaker, text) in enumerate(turns):
+            items.append((i, speaker, text, context if speaker == "agent" else ""))
+            if speaker == "customer":
+                context = text or ""
+        return self._analyse(items)
 
-    def _analyse(self, turns: list[tuple[int, str, str]]) -> list[list[Detection]]:
+    def _analyse(self, turns: list[tuple[int, str, str, str]]) -> list[list[Detection]]:
         split = []
-        for turn, speaker, text in turns:
+        for turn, speaker, text, context in turns:
             _check_speaker(speaker)
-            split.append((turn, speaker, split_sentences(text or "")))
-        to_embed = sorted({s for _, spk, ss in split if self._bank(spk).names for s in ss})
+            split.append((turn, speaker, split_sentences(text or ""), text or "", context))
+        wanted: set[str] = set()
+        for _, speaker, sentences, text, context in split:
+            headed = speaker in self._heads and self._heads[speaker].names
+            if headed or self._bank(speaker).names:
+                wanted.update(sentences)
+            if headed and len(sentences) > 1:
+                wanted.add(text)
+            if headed and context.strip():
+                wanted.add(context)
+        to_embed = sorted(wanted)
         row = {s: i for i, s in enumerate(to_embed)}
         vectors = self._encoder().encode(to_embed) if to_embed else None
         results = []
-        for turn, speaker, sentences in split:
+        for turn, speaker, sentences, text, context in split:
             found: list[Detection] = []
             bank = self._bank(speaker)
             semantic = (
@@ -125,14 +177,34 @@ class SignalAnalyzer:
                 if (sentences and bank.names)
                 else {}
             )
+            heads = self._heads.get(speaker)
+            if heads is not None and vectors is not None and vectors.shape[1] != heads.dim:
+                _warn_width(vectors.shape[1], heads.dim)
+                heads = None  # fitted on another encoder's vectors: examples only
+            if sentences and heads is not None and heads.names:
+                assert vectors is not None
+                ctx = vectors[row[context]] if context.strip() else np.zeros(vectors.shape[1])
+                whole = vectors[row[text]] if len(sentences) > 1 else None
+                learned = fire(
+                    heads,
+                    vectors[[row[s] for s in sentences]],
+                    ctx,
+                    whole if all(map(readable, sentences)) else None,
+                    [readable(s) for s in sentences],
+                )
+                semantic.update({key: score for key, score in learned.items()})
+            headed_names = set(heads.names) if heads is not None else set()
             for i, sentence in enumerate(sentences):
                 matchable = sentence.translate(_QUOTES)
-                for name, patterns in self._patterns[speaker]:
+                if speaker == "agent":
+                    matchable = _QUOTED.sub('""', matchable)
+                for name, patterns, vetoes in self._patterns[speaker]:
                     if any(p.search(matchable) for p in patterns):
                         found.append(Detection(name, turn, sentence, 1.0, "pattern"))
-                    elif (i, name) in semantic:
+                    elif (i, name) in semantic and not any(v.search(matchable) for v in vetoes):
                         score = semantic[(i, name)]
-                        found.append(Detection(name, turn, sentence, score, "semantic"))
+                        method = "classifier" if name in headed_names else "semantic"
+                        found.append(Detection(name, turn, sentence, score, method))
             results.append(found)
         return results
 
@@ -166,7 +238,12 @@ class SignalAnalyzer:
             return self._banks[speaker]
 
     def _build_bank(self, speaker: str) -> _Bank:
-        specs = {n: s for n, s in self.specs.items() if s.speaker == speaker and s.examples}
+        headed = set(self._heads[speaker].names) if speaker in self._heads else set()
+        specs = {
+            n: s
+            for n, s in self.specs.items()
+            if s.speaker == speaker and s.examples and n not in headed
+        }
         names = list(specs)
         if not names:
             empty = np.zeros((0, DIM), dtype=np.float32)
@@ -210,6 +287,16 @@ def _classifiers(specs: list[SignalSpec], dim: int) -> dict[str, np.ndarray]:
         "clf_thresholds": thresholds,
         "has_classifier": np.array([s.classifier is not None for s in specs], dtype=bool),
     }
+
+
+@functools.cache
+def _warn_width(width: int, expected: int) -> None:
+    log.warning(
+        "the learned signal heads expect %d-wide sentence vectors and this encoder gives %d:"
+        " they are not used (refit them with `python -m trainer signals train`)",
+        expected,
+        width,
+    )
 
 
 def _starts(sizes: list[int]) -> np.ndarray:

@@ -1,0 +1,102 @@
+"""``python -m trainer signals train | eval``: rebuild the learned heads, or measure them.
+
+- ``signals train`` fits one head per signal on ``data/signals/train_*.jsonl`` and
+  the rubric's examples, and writes ``trainer/rubric/default.heads.npz``.
+- ``signals eval LABELS.jsonl [...]`` prints precision / recall / F1 per signal of
+  the analyser on labelled turns, with ``--by industry|style|author`` breakdowns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from trainer.paths import default_rubric_path, repo_root
+
+
+def add_signals_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``signals`` subcommands and their options."""
+    sub = parser.add_subparsers(dest="signals_command", required=True)
+    train = sub.add_parser("train", help="fit the learned signal heads")
+    train.add_argument("--data", type=Path, default=repo_root() / "data" / "signals")
+    train.add_argument("--glob", default="train_*.jsonl", help="files under --data to train on")
+    train.add_argument("--out", type=Path, default=None, help="default: beside the rubric")
+    train.add_argument("--rubric", type=Path, default=None)
+    train.add_argument("--folds", type=int, default=5)
+    train.add_argument("--precision-floor", type=float, default=0.9)
+    evaluate = sub.add_parser("eval", help="precision / recall / F1 per signal on labels")
+    evaluate.add_argument("labels", type=Path, nargs="+", help="JSONL labelled turns")
+    evaluate.add_argument("--rubric", type=Path, default=None)
+    evaluate.add_argument("--by", choices=["industry", "style", "author"], default=None)
+    evaluate.add_argument("--no-heads", action="store_true", help="patterns and examples only")
+    evaluate.add_argument("--misses", type=int, default=0, help="print this many errors")
+
+
+def signals_main(args: argparse.Namespace) -> int:
+    """Run ``signals train`` or ``signals eval``; 0 on success, 2 on bad input."""
+    from trainer.calibration.signal_data import read_labelled_turns
+    from trainer.rubric.model import RubricError, load_rubric
+
+    try:
+        rubric = load_rubric(args.rubric)
+    except RubricError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    speakers = rubric.signal_speakers()
+    if args.signals_command == "train":
+        files = sorted(args.data.glob(args.glob))
+        if not files:
+            print(f"no labelled files {args.glob} in {args.data}", file=sys.stderr)
+            return 2
+        rows, problems = read_labelled_turns(files, speakers)
+        if problems:
+            print("\n".join(problems), file=sys.stderr)
+            return 2
+        return _train(args, rubric, rows, files)
+    rows, problems = read_labelled_turns(args.labels, speakers)
+    if problems:
+        print("\n".join(problems[:50]), file=sys.stderr)
+        if not rows:
+            return 2
+    return _eval(args, rubric, rows)
+
+
+def _train(args: argparse.Namespace, rubric, rows, files) -> int:  # noqa: ANN001
+    from trainer.calibration.heads_fit import fit_heads, training_set
+    from trainer.scoring.embeddings import Embedder
+    from trainer.scoring.signal_heads import heads_path_for
+
+    print(f"{len(rows)} labelled turns from {len(files)} file(s); embedding...", flush=True)
+    data = training_set(rows, rubric.signals, Embedder(cache_size=0))
+    heads = fit_heads(
+        data,
+        rubric.signals,
+        folds=args.folds,
+        precision_floor=args.precision_floor,
+        progress=lambda line: print("  " + line, flush=True),
+    )
+    out = args.out or heads_path_for(args.rubric or default_rubric_path())
+    heads.save(out)
+    print(f"wrote {len(heads.names)} heads to {out}")
+    return 0
+
+
+def _eval(args: argparse.Namespace, rubric, rows) -> int:  # noqa: ANN001
+    from trainer.calibration.signal_eval import evaluate, format_report
+    from trainer.scoring.signals import SignalAnalyzer
+
+    analyzer = SignalAnalyzer(rubric.signals, heads=None if args.no_heads else "bundled")
+    report = evaluate(rows, analyzer)
+    print(format_report(report, f"{len(rows)} labelled turns"))
+    if args.by:
+        for value in sorted({getattr(r, args.by) or "-" for r in rows}):
+            part = evaluate(rows, analyzer, lambda r, v=value: (getattr(r, args.by) or "-") == v)
+            micro = part.micro()
+            print(
+                f"{args.by} {value:20} micro P {micro.precision:.2f} R {micro.recall:.2f}"
+                f" F1 {micro.f1:.2f}  macro F1 {part.macro_f1():.2f}"
+            )
+    for signal, kind, text in report.misses[: args.misses]:
+        print(f"{kind:11} {signal:24} {text}")
+    return 0

@@ -1,0 +1,178 @@
+"""Learned signal detectors: one logistic head per signal over a sentence's embedding.
+
+A head reads the sentence's MiniLM vector ``s`` and the vector ``c`` of what the
+customer said just before (zeros when there is nothing before): the features are
+``[s, s * c, s . c]``. The product lets ``restates_issue`` and
+``asks_already_given_info`` see whether the agent is going back over the caller's
+own words; the other signals learn to ignore it.
+
+The heads are package data next to the rubric (``default.heads.npz``), fitted by
+``python -m trainer signals train`` from the labelled turns under ``data/signals/``
+and loaded with the rubric. A signal fires on a sentence when its probability
+reaches the head's threshold (chosen on held-out folds with a precision floor).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FEATURES = "sentence+context-product+cosine"
+"""The feature layout the heads were fitted on (stored in the file, checked on load)."""
+
+
+def features(sentences: np.ndarray, contexts: np.ndarray) -> np.ndarray:
+    """``[s, s * c, s . c]`` for rows of sentence vectors and their context vectors."""
+    product = sentences * contexts
+    return np.hstack([sentences, product, product.sum(axis=1, keepdims=True)]).astype(np.float32)
+
+
+class HeadsError(ValueError):
+    """A heads file is missing parts or does not fit the encoder."""
+
+
+@dataclass(frozen=True)
+class SignalHeads:
+    """Logistic heads: ``sigmoid(features @ weights[k] + bias[k]) >= thresholds[k]``."""
+
+    names: tuple[str, ...]
+    weights: np.ndarray  # (n_signals, n_features)
+    bias: np.ndarray  # (n_signals,)
+    thresholds: np.ndarray  # (n_signals,)
+    encoder: str = "all-MiniLM-L6-v2"
+    info: str = "{}"
+    """JSON: what the heads were trained on (rows, sources, data hash) and how they scored."""
+
+    @property
+    def dim(self) -> int:
+        """Width of the sentence vectors the heads expect."""
+        return (self.weights.shape[1] - 1) // 2
+
+    def probabilities(self, feats: np.ndarray) -> np.ndarray:
+        """(rows, n_signals) probabilities for rows of :func:`features`."""
+        logits = feats @ self.weights.T + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))
+
+    def index(self) -> dict[str, int]:
+        """Signal name -> row of the weight matrix."""
+        return {name: k for k, name in enumerate(self.names)}
+
+    def select(self, names: list[str]) -> SignalHeads:
+        """Only the heads of ``names`` (in that order); names without a head are left out."""
+        rows = [self.index()[n] for n in names if n in self.names]
+        return SignalHeads(
+            tuple(self.names[k] for k in rows),
+            self.weights[rows],
+            self.bias[rows],
+            self.thresholds[rows],
+            self.encoder,
+            self.info,
+        )
+
+    def save(self, path: str | Path) -> None:
+        """Write the heads as a compressed ``.npz`` (float32 weights, names, info)."""
+        np.savez_compressed(
+            Path(path),
+            names=np.array(self.names),
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            thresholds=self.thresholds.astype(np.float32),
+            encoder=np.array(self.encoder),
+            features=np.array(FEATURES),
+            info=np.array(self.info),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> SignalHeads:
+        """Read a heads file written by :meth:`save`; raise :class:`HeadsError` if damaged."""
+        try:
+            with np.load(Path(path), allow_pickle=False) as data:
+                parts = {key: data[key] for key in data.files}
+        except (OSError, ValueError, EOFError) as exc:
+            raise HeadsError(f"{path}: cannot read the signal heads ({exc})") from None
+        missing = {"names", "weights", "bias", "thresholds", "features"} - set(parts)
+        if missing:
+            raise HeadsError(f"{path}: not a signal heads file (no {', '.join(sorted(missing))})")
+        if str(parts["features"]) != FEATURES:
+            raise HeadsError(
+                f"{path}: fitted on features {str(parts['features'])!r}, not {FEATURES!r}"
+            )
+        names = tuple(str(n) for n in parts["names"])
+        weights = parts["weights"].astype(np.float32)
+        if weights.ndim != 2 or weights.shape[0] != len(names) or weights.shape[1] % 2 != 1:
+            raise HeadsError(f"{path}: weights of shape {weights.shape} for {len(names)} signals")
+        return cls(
+            names,
+            weights,
+            parts["bias"].astype(np.float32),
+            parts["thresholds"].astype(np.float32),
+            str(parts.get("encoder", "all-MiniLM-L6-v2")),
+            str(parts.get("info", "{}")),
+        )
+
+    def summary(self) -> dict:
+        """The ``info`` JSON as a dict."""
+        return json.loads(self.info or "{}")
+
+
+def heads_path_for(rubric_file: str | Path) -> Path:
+    """Where a rubric's heads live: ``x.yaml`` -> ``x.heads.npz`` beside it."""
+    path = Path(rubric_file)
+    return path.with_name(path.stem + ".heads.npz")
+
+
+def fire(
+    heads: SignalHeads,
+    sentences: np.ndarray,
+    context: np.ndarray,
+    whole: np.ndarray | None,
+    readable: list[bool] | None = None,
+) -> dict[tuple[int, str], float]:
+    """(sentence index, signal) -> probability for every head that fires in one turn.
+
+    ``sentences``: the turn's sentence vectors; ``context``: the vector of the customer's
+    line before (zeros for none); ``whole``: the vector of the whole turn when it has
+    more than one sentence; ``readable``: False for sentences that are not words (never
+    fired). A head fires on each sentence that reaches its threshold;
+    when none does but the whole turn does, on the sentence it rates highest.
+    """
+    rows = sentences if whole is None else np.vstack([sentences, whole[None, :]])
+    probs = heads.probabilities(features(rows, np.broadcast_to(context, rows.shape)))
+    n = len(sentences)
+    if readable is not None:  # a head judges words, not noise ("xxxx...", a pasted hash)
+        probs[:n][~np.asarray(readable, dtype=bool)] = 0.0
+    fired: dict[tuple[int, str], float] = {}
+    for k, name in enumerate(heads.names):
+        column, threshold = probs[:n, k], heads.thresholds[k]
+        turn = float(probs[n, k]) if whole is not None else 0.0
+        hits = list(np.nonzero(column >= threshold)[0])
+        if not hits and turn >= threshold:
+            hits = [int(column.argmax())]
+        for i in hits:
+            fired[(int(i), name)] = round(max(float(column[i]), turn), 4)
+    return fired
+
+
+_WORD = re.compile(r"\b[^\W\d_]{1,25}\b")
+
+
+def readable(sentence: str) -> bool:
+    """True for a sentence of words: at least two, and most of its letters inside words."""
+    words = _WORD.findall(sentence)
+    letters = sum(ch.isalpha() for ch in sentence)
+    return len(words) >= 2 and sum(map(len, words)) >= 0.6 * max(letters, 1)
+
+
+_BUNDLED: dict[str, SignalHeads | None] = {}
+
+
+def bundled_heads() -> SignalHeads | None:
+    """The heads shipped with the default rubric (None if the file is absent)."""
+    if "default" not in _BUNDLED:
+        path = Path(__file__).resolve().parents[1] / "rubric" / "default.heads.npz"
+        _BUNDLED["default"] = SignalHeads.load(path) if path.is_file() else None
+    return _BUNDLED["default"]
