@@ -1,7 +1,6 @@
 from trainer.simulation.state import (
     apply_agent_turn,
     end_by_agent,
-    facts_asked,
     looks_like_injection,
     mood_change,
     start_state,
@@ -71,9 +70,9 @@ def test_transfer_escalates_and_abuse_ending_ends(persona):
 
 
 def test_facts_are_revealed_only_when_asked(persona):
-    assert facts_asked(persona, "Can I take your account number please?") == ("account number",)
-    assert facts_asked(persona, "And your post code?") == ("postcode",)
-    assert facts_asked(persona, "I'm sorry to hear that.") == ()
+    assert persona.facts_asked("Can I take your account number please?") == ["account number"]
+    assert persona.facts_asked("And your post code?") == ["postcode"]
+    assert persona.facts_asked("I'm sorry to hear that.") == []
     state = start_state(persona, "c1")
     state, record = apply_agent_turn(persona, state, "What's your account number?", set())
     assert state.revealed_facts == ("account number",)

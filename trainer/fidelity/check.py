@@ -26,6 +26,7 @@ from pathlib import Path
 from trainer.fidelity.metrics import Fidelity, group, summarise
 from trainer.fidelity.run import DEFAULT_TURNS, CallRun, run_matrix
 from trainer.fidelity.strategies import TRAINEE_STRATEGIES
+from trainer.outcomes import OUTCOMES
 from trainer.personas.loading import Persona
 from trainer.simulation import Simulator
 
@@ -42,7 +43,7 @@ _NAMES = {
     "ended_by_agent": "ended by agent",
     "ongoing": "still going",
 }
-_NOT_RESOLVED = ("escalated", "hung_up", "ended_by_agent", "ongoing")
+_NOT_RESOLVED = tuple(o for o in OUTCOMES if o != "resolved")
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from typing import Any
 
 from trainer.fidelity.replies import ReplyCheck, assess_call, leaked_facts
 from trainer.fidelity.run import CallRun
+from trainer.outcomes import OUTCOMES
 from trainer.personas.loading import Persona
 
-OUTCOMES = ("resolved", "escalated", "hung_up", "ended_by_agent", "ongoing")
 MAX_EXAMPLES = 8
 
 

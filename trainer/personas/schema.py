@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from trainer.outcomes import BeatEnding
 from trainer.problems import Rule, did_you_mean, fail, got, rules
 from trainer.rubric.model import Rubric, load_rubric
 
@@ -221,7 +222,7 @@ class Beat(_Model):
         description="instruction for the model; default: say something like the picked line",
     )
     once: Annotated[bool, Strict()] = Field(True, description="fire at most once per call")
-    end_call: Literal["hang_up", "escalated"] | None = Field(
+    end_call: BeatEnding | None = Field(
         None, description="hang_up | escalated: the call ends after this line"
     )
 

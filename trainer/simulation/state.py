@@ -13,10 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from trainer.outcomes import Outcome
 from trainer.personas.loading import Persona
 from trainer.transcripts.transcript import Transcript, Turn
-
-Outcome = Literal["ongoing", "resolved", "escalated", "hung_up", "ended_by_agent"]
 
 # Agent signals that end the call whatever the mood.
 _ENDING_SIGNALS: dict[str, Outcome] = {
@@ -88,15 +87,6 @@ def looks_like_injection(agent_text: str) -> bool:
     return bool(_INJECTION.search(agent_text))
 
 
-def facts_asked(persona: Persona, agent_text: str) -> tuple[str, ...]:
-    """Names of the persona's facts that this agent line asks for."""
-    asked = []
-    for name, fact in persona.facts.items():
-        if any(re.search(p, agent_text, re.IGNORECASE) for p in fact.asked_by):
-            asked.append(name)
-    return tuple(asked)
-
-
 def mood_change(
     persona: Persona, signals: set[str], times_seen: dict[str, int] | None = None
 ) -> int:
@@ -147,7 +137,8 @@ def apply_agent_turn(
     effective = {s for s in signals if not (injection and persona.reactions.get(s, 0) < 0)}
     times_seen = Counter(s for record in state.records for s in record.signals)
     mood = max(0, min(10, state.mood + mood_change(persona, effective, times_seen)))
-    revealed = tuple(f for f in facts_asked(persona, agent_text) if f not in state.revealed_facts)
+    asked = persona.facts_asked(agent_text)
+    revealed = tuple(f for f in asked if f not in state.revealed_facts)
     seen = state.seen_signals + tuple(sorted(s for s in signals if s not in state.seen_signals))
     turn = state.turn + 1
     record = TurnRecord(
@@ -181,11 +172,9 @@ def _outcome(
             return outcome
     if mood >= persona.mood.hang_up_at:
         return "hung_up"
-    limit = persona.resolution.mood_at_most
-    if limit is None:
-        limit = persona.mood.satisfied_at
     needs = persona.resolution.needs
-    if needs and set(needs) <= seen and mood <= limit and turn >= persona.resolution.min_turns:
+    ready = mood <= persona.resolution_mood() and turn >= persona.resolution.min_turns
+    if needs and set(needs) <= seen and ready:
         return "resolved"
     return "ongoing"
 

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from trainer.llm.base import Message
+from trainer.outcomes import BEAT_ENDINGS
 from trainer.personas.loading import Beat, Persona
 from trainer.simulation.beats import TurnPlan, plan_turn
 from trainer.simulation.prompt import Strategy, chat_messages, continuation_prompt
-from trainer.simulation.state import CallState, Outcome, TurnRecord, apply_agent_turn
+from trainer.simulation.state import CallState, TurnRecord, apply_agent_turn
 from trainer.transcripts.transcript import Turn
 
 MAX_AGENT_CHARS = 2000
 """Agent lines longer than this are cut (with a marker) before analysis and prompting."""
 
-_END_CALL: dict[str, Outcome] = {"hang_up": "hung_up", "escalated": "escalated"}
 
 Source = Literal["model", "scripted", "fallback"]
 """Where the kept reply came from (``TurnRecord.source``)."""
@@ -115,7 +115,7 @@ def step(
     if plan.beat is not None:
         update: dict = {"fired_beats": state.fired_beats + (plan.beat.id,)}
         if plan.beat.end_call and not state.ended:
-            update["outcome"] = _END_CALL[plan.beat.end_call]
+            update["outcome"] = BEAT_ENDINGS[plan.beat.end_call]
         state = state.model_copy(update=update)
     if strategy == "chat":
         lead = ""
