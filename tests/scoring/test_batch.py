@@ -15,7 +15,13 @@ import yaml
 
 from trainer.paths import default_rubric_path
 from trainer.rubric.model import Rubric, load_rubric
-from trainer.scoring.batch import add_score_arguments, batch_main, csv_columns, score_batch
+from trainer.scoring.batch import (
+    BatchProgress,
+    add_score_arguments,
+    batch_main,
+    csv_columns,
+    score_batch,
+)
 from trainer.scoring.scorecard import Scorecard
 from trainer.scoring.scorer import score_transcript
 from trainer.transcripts.io import iter_records
@@ -179,6 +185,26 @@ def test_chunked_detections_match_scoring_each_call_alone(
         if isinstance(record.item, Transcript):
             alone = score_transcript(record.item, rubric)
             assert line == alone.model_dump_json(), record.item.id
+
+
+def test_on_progress_hears_every_chunk_in_order(
+    calls_folder: tuple[Path, int], rubric: Rubric, tmp_path: Path
+) -> None:
+    seen: list[BatchProgress] = []
+    out = tmp_path / "out"
+    summary = score_batch(
+        [calls_folder[0]], rubric, out, progress=False, chunk_size=4,
+        on_progress=seen.append, file_names_only=True,
+    )  # fmt: skip
+    assert [(p.n_done, p.n_errored, len(p.chunk)) for p in seen] == [
+        (4, 2, 4),
+        (8, 3, 4),
+        (11, 4, 3),
+    ]
+    _, rows = _csv_rows(out / "scores.csv")
+    assert [s.row["id"] for p in seen for s in p.chunk] == [r["id"] for r in rows]
+    assert {r["source"] for r in rows} == {"a.jsonl", "b.csv", "c.txt"}  # names, no folders
+    assert summary.inputs == ["calls"]
 
 
 def test_csv_columns(rubric: Rubric, calls_folder: tuple[Path, int], tmp_path: Path) -> None:

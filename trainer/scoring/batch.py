@@ -11,6 +11,9 @@ Every input record yields exactly one output row: scored, or an error row whose 
 column says what was wrong (and ``source``/``line`` where). Outputs in ``out_dir``:
 ``scores.csv``, ``scorecards.jsonl`` (same order as the CSV), ``summary.json`` and, with
 the ``html`` format, ``report.html``.
+
+The CLI and the app's QA tab run the same :func:`score_batch`; the tab follows it through
+``on_progress`` (called after every chunk with a :class:`BatchProgress`).
 """
 
 from __future__ import annotations
@@ -19,16 +22,19 @@ import argparse
 import csv
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from trainer.rubric.model import Rubric, RubricError, load_rubric
 from trainer.scoring.batch_report import BatchSummary, SummaryBuilder, format_summary
 from trainer.scoring.batch_workers import Scored, score_chunk, score_stream
-from trainer.transcripts.io import iter_records
+from trainer.transcripts.io import Record, iter_records
 
 __all__ = [
+    "LEAD_COLUMNS",
+    "BatchProgress",
     "BatchSummary",
     "Scored",
     "add_score_arguments",
@@ -58,6 +64,18 @@ def csv_columns(rubric: Rubric) -> list[str]:
     return [*LEAD_COLUMNS, *categories, *(c.id for c in rubric.graded()), *TAIL_COLUMNS]
 
 
+@dataclass(frozen=True)
+class BatchProgress:
+    """Where a :func:`score_batch` run stands after a chunk (handed to ``on_progress``)."""
+
+    n_done: int
+    """Records written so far (scored and error rows)."""
+    n_errored: int
+    """Error rows among them."""
+    chunk: Sequence[Scored]
+    """The rows of the chunk just written, in input order."""
+
+
 def score_batch(
     paths: Sequence[str | Path],
     rubric: Rubric | str | Path | None = None,
@@ -66,13 +84,19 @@ def score_batch(
     num_proc: int = 1,
     progress: bool = True,
     chunk_size: int = 256,
+    *,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+    file_names_only: bool = False,
 ) -> BatchSummary:
     """Score every transcript in ``paths`` (files, folders, globs) and write the outputs.
 
     ``rubric`` is a Rubric, a rubric YAML path or ``None`` (the bundled default).
     ``formats``: any of ``csv`` (``scores.csv``), ``jsonl`` (``scorecards.jsonl``) and
-    ``html`` (``report.html``); ``summary.json`` is always written. Returns the summary
-    (``n_in == n_scored + n_errored``, one output row per input record).
+    ``html`` (``report.html``); ``summary.json`` is always written. ``progress`` shows a
+    tqdm bar on stderr; ``on_progress`` is called after each chunk's rows are written.
+    ``file_names_only``: the ``source`` column and the summary's ``inputs`` give file names
+    without their folders (the app never shows the server's upload paths). Returns the
+    summary (``n_in == n_scored + n_errored``, one output row per input record).
     """
     from tqdm import tqdm
 
@@ -85,6 +109,8 @@ def score_batch(
         raise ValueError("chunk_size and num_proc must be >= 1")
     rubric = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     records = iter_records(paths)  # resolves paths now: a missing one raises before any work
+    if file_names_only:
+        records = _file_names(records)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     columns = csv_columns(rubric)
@@ -92,7 +118,7 @@ def score_batch(
         rubric_id=rubric.id,
         rubric_version=rubric.version,
         rubric_hash=rubric.hash,
-        inputs=[str(p) for p in paths],
+        inputs=[Path(p).name if file_names_only else str(p) for p in paths],
     )
     builder = SummaryBuilder(summary, [c.id for c in rubric.graded()], list(rubric.categories))
     start = time.perf_counter()
@@ -116,6 +142,8 @@ def score_batch(
                 _add(builder, s)
             bar.update(len(chunk))
             bar.set_postfix(errors=summary.n_errored, refresh=False)
+            if on_progress is not None:
+                on_progress(BatchProgress(summary.n_in, summary.n_errored, chunk))
     summary = builder.finish(time.perf_counter() - start)
     names = {"csv": "scores.csv", "jsonl": "scorecards.jsonl", "html": "report.html"}
     summary.outputs = {fmt: str(out / names[fmt]) for fmt in FORMATS if fmt in formats}
@@ -126,6 +154,11 @@ def score_batch(
         write_html_report(summary, out / "report.html")
     (out / "summary.json").write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return summary
+
+
+def _file_names(records: Iterator[Record]) -> Iterator[Record]:
+    for record in records:
+        yield replace(record, source=Path(record.source).name)
 
 
 def _add(builder: SummaryBuilder, s: Scored) -> None:

@@ -4,12 +4,15 @@ A chunk's turns go through the signal analyser in one call (sentence embeddings 
 repeated sentences cached), then each call is scored. Workers are *spawned* (a forked child
 of a process that already ran torch can deadlock), each loads its own analyser and uses
 ``cpu_count // num_proc`` torch threads; at most ``2 * num_proc`` chunks are in flight, and
-chunks come back in input order.
+chunks come back in input order. A failure of the analyser or the scorer is logged (with its
+traceback) and never sinks a run: the chunk is retried one call at a time, and a call that
+still fails becomes an error row.
 """
 
 from __future__ import annotations
 
 import ctypes
+import logging
 import multiprocessing as mp
 import os
 from collections import deque
@@ -22,6 +25,8 @@ from trainer.rubric.model import Rubric
 from trainer.scoring.scorecard import Scorecard
 from trainer.transcripts.io import ErrorRow, Record
 from trainer.transcripts.transcript import Transcript
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,14 @@ def score_chunk(records: Sequence[Record], rubric: Rubric, analyzer: Any = None)
     flat = [(t.speaker, t.text) for call in calls for t in call.turns]
     try:
         everything = analyzer.analyse_turns(flat) if flat else []
-    except Exception:  # one bad call must not sink the chunk: fall back to one call at a time
+    except Exception as exc:  # one bad call must not sink the chunk: fall back to one at a time
+        log.warning(
+            "the analyser failed on a chunk of %d calls (%s: %s); scoring them one at a time",
+            len(calls),
+            type(exc).__name__,
+            exc,
+            exc_info=True,
+        )
         everything = None
     out: list[Scored] = []
     offset = 0
@@ -67,8 +79,11 @@ def score_chunk(records: Sequence[Record], rubric: Rubric, analyzer: Any = None)
             else:
                 detections = analyzer.analyse_turns([(t.speaker, t.text) for t in item.turns])
             card = score_transcript(item, rubric, analyzer, detections=detections)
-        except Exception as exc:  # reported on the row; never silently dropped
-            card = _error_card(item.id, f"scoring failed: {type(exc).__name__}: {exc}", ids)
+        except Exception as exc:  # reported on the row and logged; never silently dropped
+            reason = f"scoring failed: {type(exc).__name__}: {exc}"
+            where = f"{record.source} line {record.line}"
+            log.warning("%s (%s): %s", item.id, where, reason, exc_info=True)
+            card = _error_card(item.id, reason, ids)
         offset += n
         out.append(_scored(record, card, ids, n))
     return out

@@ -1,18 +1,15 @@
 """The QA analyst's page: upload transcripts, choose a rubric, score, read and download.
 
-The same pieces as ``python -m trainer score`` (records from
-:mod:`trainer.transcripts.io`, chunks scored by :func:`trainer.scoring.batch.score_chunk`,
-the batch summary), run chunk by chunk so the page can show real progress. Every
-input record gives one row; error rows stay in the table with their reason.
+The same run as ``python -m trainer score``: :func:`trainer.scoring.batch.score_batch`
+writes the downloads and the summary, and its ``on_progress`` callback feeds the page's
+progress bar and table chunk by chunk. Every input record gives one row; error rows stay
+in the table with their reason.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import time
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +19,6 @@ from trainer.ui import render
 from trainer.ui.context import AppContext
 
 DEFAULT_RUBRIC = "default (bundled)"
-TABLE_LEAD = ["id", "source", "line", "status", "overall"]
 CHUNK = 16
 
 
@@ -65,9 +61,12 @@ def load_chosen_rubric(ctx: AppContext, choice: str | None, upload: str | None) 
 def score_files(
     ctx: AppContext, files: list[str] | None, choice: str | None, upload: str | None, progress: Any
 ) -> tuple[list[list[Any]], list[str], str, str, list[str], str]:
-    """Score the uploads: (table rows, headers, histogram, pass rates, downloads, summary)."""
-    from trainer.scoring.batch import csv_columns, score_chunk
-    from trainer.scoring.batch_report import BatchSummary, SummaryBuilder
+    """Score the uploads: (table rows, headers, histogram, pass rates, downloads, summary).
+
+    The same run as ``python -m trainer score`` (:func:`~trainer.scoring.batch.score_batch`,
+    in chunks of ``CHUNK``); ``progress`` (Gradio's hook) hears of each chunk.
+    """
+    from trainer.scoring.batch import LEAD_COLUMNS, BatchProgress, score_batch
     from trainer.transcripts.io import iter_records
 
     paths = [str(f) for f in files or []]
@@ -77,51 +76,35 @@ def score_files(
     rubric = load_chosen_rubric(ctx, choice, upload)
     progress(0, desc="reading files")
     try:
-        # Show the uploaded file's own name, never the server's temp path.
-        records = [replace(r, source=Path(r.source).name) for r in iter_records(paths)]
+        total = sum(1 for _ in iter_records(paths))  # for the progress bar
     except (OSError, ValueError) as err:
         raise gr.Error(f"Could not read the upload: {err}") from None
-    summary = BatchSummary(
-        rubric_id=rubric.id,
-        rubric_version=rubric.version,
-        rubric_hash=rubric.hash,
-        inputs=[Path(p).name for p in paths],
-    )
-    ids = [c.id for c in rubric.graded()]
-    builder = SummaryBuilder(summary, ids, list(rubric.categories))
+    keys = [*LEAD_COLUMNS, *(f"category.{c}" for c in rubric.categories), "flags", "error"]
+    rows: list[list[Any]] = []
+
+    def on_progress(p: BatchProgress) -> None:
+        rows.extend([s.row.get(k, "") for k in keys] for s in p.chunk)
+        progress((p.n_done, total), desc="scoring", unit="calls")
+
     out = ctx.work_dir / f"qa-{uuid.uuid4().hex[:12]}"
     out.mkdir(parents=True)
-    columns = csv_columns(rubric)
-    keys = [*TABLE_LEAD, *(f"category.{c}" for c in rubric.categories), "flags", "error"]
-    headers = [k.removeprefix("category.") for k in keys]
-    rows: list[list[Any]] = []
-    start = time.perf_counter()
-    with (
-        open(out / "scores.csv", "w", encoding="utf-8", newline="") as f_csv,
-        open(out / "scorecards.jsonl", "w", encoding="utf-8") as f_jsonl,
-    ):
-        writer = csv.DictWriter(f_csv, columns, extrasaction="ignore")
-        writer.writeheader()
-        for i in range(0, len(records), CHUNK):
-            progress((i, len(records)), desc="scoring", unit="calls")
-            for s in score_chunk(records[i : i + CHUNK], rubric):
-                writer.writerow(s.row)
-                f_jsonl.write(s.card_json + "\n")
-                builder.add(error=s.error, overall=s.overall, statuses=s.statuses,
-                            categories=s.categories, flags=s.flags, turns=s.turns)  # fmt: skip
-                rows.append([s.row.get(k, "") for k in keys])
-    summary = builder.finish(time.perf_counter() - start)
-    (out / "summary.json").write_text(summary.model_dump_json(indent=2), encoding="utf-8")
-    overall = [r[4] for r in rows if isinstance(r[4], int | float)]
+    progress((0, total), desc="scoring", unit="calls")
+    # Sources as the uploaded files' own names, never the server's temp paths.
+    summary = score_batch(
+        paths, rubric, out, formats=("csv", "jsonl"), progress=False, chunk_size=CHUNK,
+        on_progress=on_progress, file_names_only=True,
+    )  # fmt: skip
+    at = keys.index("overall")
+    overall = [r[at] for r in rows if isinstance(r[at], int | float)]
     rates = [
         (cid, st.pass_rate) for cid, st in summary.criteria.items() if st.pass_rate is not None
     ]
     return (
         rows,
-        headers,
+        [k.removeprefix("category.") for k in keys],
         render.histogram(overall, title="Overall scores"),
         render.bar_chart(rates, title="Pass rate per criterion (where it applied)"),
-        [str(out / "scores.csv"), str(out / "scorecards.jsonl")],
+        [summary.outputs["csv"], summary.outputs["jsonl"]],
         _summary_text(summary),
     )
 
