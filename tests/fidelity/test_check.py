@@ -9,8 +9,8 @@ import pytest
 from trainer.fidelity.check import (
     add_check_arguments,
     check_main,
-    check_persona,
     evaluate,
+    rehearse_persona,
     render_check,
 )
 from trainer.llm.scripted import ScriptedBackend
@@ -176,5 +176,5 @@ def scripted_sim():
 
 @pytest.mark.parametrize("persona_id", sorted(SHIPPED.personas))
 def test_shipped_persona_passes_with_the_scripted_backend(persona_id, scripted_sim):
-    result = check_persona(SHIPPED.personas[persona_id], scripted_sim)
+    result = rehearse_persona(SHIPPED.personas[persona_id], scripted_sim)
     assert result.passed, render_check(result)

@@ -9,7 +9,7 @@ import dataclasses
 
 import pytest
 
-from trainer.simulation.prompt import chat_messages, continuation_prompt
+from trainer.simulation.prompt import chat_prompt, continuation_prompt
 from trainer.simulation.state import start_state
 from trainer.simulation.step import MAX_AGENT_CHARS, Step, normalise_agent_text, step
 from trainer.transcripts.transcript import Turn
@@ -61,7 +61,7 @@ def test_the_chat_strategy_plans_messages_and_no_lead(persona):
     plan = step(persona, _start(persona), "Calm down, please.", {"says_calm_down"}, "chat")
     assert plan.strategy == "chat" and plan.lead == ""
     assert plan.fallback == "Don't tell me to calm down."
-    assert plan.prompt == tuple(chat_messages(persona, plan.state, plan.plan.directive))
+    assert plan.prompt == tuple(chat_prompt(persona, plan.state, plan.plan.directive))
     assert plan.prompt[-1] == {"role": "user", "content": "Calm down, please."}
 
 

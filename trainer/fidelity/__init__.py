@@ -11,8 +11,8 @@ from trainer.fidelity.check import (
     PersonaCheck,
     add_check_arguments,
     check_main,
-    check_persona,
     evaluate,
+    rehearse_persona,
     render_check,
 )
 from trainer.fidelity.metrics import Fidelity, group, mood_curve, summarise
@@ -38,7 +38,7 @@ __all__ = [
     "add_check_arguments",
     "assess_call",
     "check_main",
-    "check_persona",
+    "rehearse_persona",
     "evaluate",
     "get_strategy",
     "group",

@@ -190,7 +190,7 @@ def evaluate(persona: Persona, runs: Iterable[CallRun]) -> PersonaCheck:
     return PersonaCheck(persona.id, rows, overall, by_strategy)
 
 
-def check_persona(
+def rehearse_persona(
     persona: Persona, sim: Simulator, seeds: int = DEFAULT_SEEDS, turns: int = DEFAULT_TURNS
 ) -> PersonaCheck:
     """Call ``persona`` with every scripted trainee, ``seeds`` times each, and check it."""
@@ -289,7 +289,7 @@ def check_main(args: argparse.Namespace) -> int:
         f"backend {backend.name} (model {model}), {args.seeds} seed(s) x "
         f"{len(TRAINEE_STRATEGIES)} trainee strategies, up to {args.turns} turns"
     )
-    results = [check_persona(p, sim, args.seeds, args.turns) for p in personas]
+    results = [rehearse_persona(p, sim, args.seeds, args.turns) for p in personas]
     for result in results:
         print(render_check(result))
     failed = [r.persona_id for r in results if not r.passed]

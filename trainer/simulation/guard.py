@@ -94,13 +94,13 @@ def check_prefix(text: str, persona: Persona, state: CallState, agent_text: str)
     return OK
 
 
-def _norm(text: str) -> str:
+def normalised(text: str) -> str:
+    """Lower case, words separated by single spaces: how the guard compares lines."""
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
 def _echoes(reply: str, agent_text: str) -> bool:
-    a = re.sub(r"\W+", " ", reply.lower()).strip()
-    b = re.sub(r"\W+", " ", agent_text.lower()).strip()
+    a, b = normalised(reply), normalised(agent_text)
     if not a or not b:
         return False
     if len(a) >= 12 and a in b:
@@ -117,7 +117,7 @@ def check_reply(text: str, persona: Persona, state: CallState, agent_text: str) 
         return verdict
     if _echoes(text, agent_text):
         return Verdict(False, "echoes_trainee")
-    said = {_norm(t.text) for t in state.transcript if t.speaker == "customer"}
-    if _norm(text) in said:
+    said = {normalised(t.text) for t in state.transcript if t.speaker == "customer"}
+    if normalised(text) in said:
         return Verdict(False, "repeats_itself")
     return OK

@@ -60,7 +60,7 @@ def _mood_now(persona: Persona, state: CallState) -> str:
     return f"Right now you are {band} (mood {state.mood} out of 10)."
 
 
-def chat_messages(persona: Persona, state: CallState, directive: str) -> list[Message]:
+def chat_prompt(persona: Persona, state: CallState, directive: str) -> list[Message]:
     """The ``chat`` strategy: system sheet, then the call as user/assistant turns."""
     system = (
         persona_sheet(persona, state)

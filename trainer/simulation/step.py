@@ -17,7 +17,7 @@ from trainer.llm.base import Message
 from trainer.outcomes import BEAT_ENDINGS
 from trainer.personas.loading import Beat, Persona
 from trainer.simulation.beats import TurnPlan, plan_turn
-from trainer.simulation.prompt import Strategy, chat_messages, continuation_prompt
+from trainer.simulation.prompt import Strategy, chat_prompt, continuation_prompt
 from trainer.simulation.state import CallState, TurnRecord, apply_agent_turn
 from trainer.transcripts.transcript import Turn
 
@@ -119,7 +119,7 @@ def step(
         state = state.model_copy(update=update)
     if strategy == "chat":
         lead = ""
-        prompt: str | tuple[Message, ...] = tuple(chat_messages(persona, state, plan.directive))
+        prompt: str | tuple[Message, ...] = tuple(chat_prompt(persona, state, plan.directive))
     else:
         # A beat's line leads the reply and the model carries on from it: the trainer's
         # scripted moment always happens (a 135M model asked to "demand a supervisor"

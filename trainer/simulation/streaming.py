@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from trainer.llm.base import Backend, BackendError, GenerationParams
 from trainer.personas.loading import Persona
-from trainer.simulation.guard import check_prefix, check_reply, clean_reply
+from trainer.simulation.guard import check_prefix, check_reply, clean_reply, normalised
 from trainer.simulation.prompt import STOP
 from trainer.simulation.state import CallState
 from trainer.simulation.step import Source, Step
@@ -197,8 +197,7 @@ def _salvage(result: _Attempt, persona: Persona, step: Step) -> str:
 
 def _starts_like(reply: str, agent_text: str) -> bool:
     """True when the reply so far is the start of the trainee's own line (an echo)."""
-    a = re.sub(r"\W+", " ", reply.lower()).strip()
-    b = re.sub(r"\W+", " ", agent_text.lower()).strip()
+    a, b = normalised(reply), normalised(agent_text)
     return len(a) >= 8 and b.startswith(a)
 
 

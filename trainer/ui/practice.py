@@ -25,7 +25,7 @@ from trainer.ui.practice_session import PracticeSession
 Outputs = dict[Component, Any]
 
 
-def chat_messages(states: Sequence[Any]) -> list[dict[str, str]]:
+def chatbot_messages(states: Sequence[Any]) -> list[dict[str, str]]:
     """The transcript as chatbot messages: the customer is the assistant, you are the user."""
     turns = states[-1].transcript if states else ()
     return [
@@ -128,7 +128,7 @@ class PracticeView:
         state, persona, card = session.state, session.persona, session.scorecard
         curve = render.line_chart(list(state.mood_curve), y_max=10, title="Mood over the call")
         return {
-            self.chat: chat if chat is not None else chat_messages(session.states),
+            self.chat: chat if chat is not None else chatbot_messages(session.states),
             self.mood: render.mood_meter(state.mood, persona.band(state.mood)),
             self.timer: render.call_timer(session.started, session.ended_at),
             self.status: _status(session),
@@ -180,7 +180,7 @@ def send_line(
             gr.Warning("The call has ended: rewind to an earlier turn or start a new call.")
         yield {**ui.update(session), ui.line: line}
         return
-    history = chat_messages(session.states) + [{"role": "user", "content": line}]
+    history = chatbot_messages(session.states) + [{"role": "user", "content": line}]
     stream = ctx.simulator.reply(session.persona, state, line)
     yield {**ui.update(session, history), ui.line: ""}
     text = ""

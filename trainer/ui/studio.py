@@ -20,7 +20,7 @@ import gradio as gr
 
 from trainer.ui import render
 from trainer.ui.context import AppContext
-from trainer.ui.practice import chat_messages
+from trainer.ui.practice import chatbot_messages
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 BACKUPS = ".backups"
@@ -150,7 +150,7 @@ def try_start(ctx: AppContext, text: str) -> tuple:
         raise gr.Error(f"Fix the {len(problems)} problem(s) before trying the persona.")
     test = {"persona": persona, "states": [ctx.simulator.start(persona)]}
     state = test["states"][0]
-    return test, chat_messages(test["states"]), render.mood_meter(state.mood)
+    return test, chatbot_messages(test["states"]), render.mood_meter(state.mood)
 
 
 def try_send(ctx: AppContext, test: dict | None, line: str) -> Iterator[tuple]:
@@ -161,9 +161,9 @@ def try_send(ctx: AppContext, test: dict | None, line: str) -> Iterator[tuple]:
     state = test["states"][-1]
     meter = render.mood_meter(state.mood)
     if not line or state.ended:
-        yield test, line, chat_messages(test["states"]), meter
+        yield test, line, chatbot_messages(test["states"]), meter
         return
-    history = chat_messages(test["states"]) + [{"role": "user", "content": line}]
+    history = chatbot_messages(test["states"]) + [{"role": "user", "content": line}]
     stream = ctx.simulator.reply(test["persona"], state, line)
     text = ""
     for piece in stream:
@@ -171,7 +171,7 @@ def try_send(ctx: AppContext, test: dict | None, line: str) -> Iterator[tuple]:
         yield test, "", [*history, {"role": "assistant", "content": text}], meter
     new = stream.finish()
     test = {**test, "states": [*test["states"], new]}
-    chat = chat_messages(test["states"])
+    chat = chatbot_messages(test["states"])
     if new.ended:
         chat.append({"role": "assistant", "content": f"(call ended: {new.outcome})"})
     yield test, "", chat, render.mood_meter(new.mood)
