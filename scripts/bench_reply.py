@@ -127,7 +127,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     real = make_backend(args.backend, args.model, no_model=args.no_model)
-    if real.generates and hasattr(real, "warmup"):
+    if real.generates:
         real.warmup()
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()

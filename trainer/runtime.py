@@ -8,7 +8,8 @@ import warnings
 from trainer.llm import get_backend
 from trainer.llm.base import Backend, BackendError
 from trainer.llm.scripted import ScriptedBackend
-from trainer.simulation import Simulator
+from trainer.simulation import Simulator, Strategy
+from trainer.simulation.call import SignalSource
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,7 @@ def make_backend(
     options = {"base_url": base_url} if base_url else {}
     try:
         chosen = get_backend(backend, model=model, **options)
-        warmup = getattr(chosen, "warmup", None)
-        if warmup is not None:
-            warmup()
+        chosen.warmup()
         return chosen
     except BackendError as err:
         message = f"{err}\nFalling back to scripted lines (no model)."
@@ -42,11 +41,11 @@ def make_backend(
 
 
 def make_simulator(
-    backend: Backend, strategy: str = "continuation", analyzer: object | None = None
+    backend: Backend, strategy: Strategy = "continuation", analyzer: SignalSource | None = None
 ) -> Simulator:
     """A simulator over ``backend`` with the default rubric's signal analyser."""
     if analyzer is None:
         from trainer.scoring.signals import SignalAnalyzer
 
         analyzer = SignalAnalyzer.default()
-    return Simulator(backend=backend, analyzer=analyzer, strategy=strategy)  # type: ignore[arg-type]
+    return Simulator(backend=backend, analyzer=analyzer, strategy=strategy)

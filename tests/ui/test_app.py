@@ -8,6 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from trainer.llm.local import LocalBackend
+from trainer.llm.openai_compat import OpenAIBackend
+from trainer.llm.scripted import ScriptedBackend
 from trainer.ui.app import app_main, concurrency_for, parse_auth
 
 
@@ -43,10 +46,15 @@ def test_binding_beyond_localhost_needs_logins(capsys: pytest.CaptureFixture[str
 
 def test_queue_is_sized_to_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FRONTLINE_CONCURRENCY", raising=False)
-    on_cpu = SimpleNamespace(name="local", loaded=SimpleNamespace(device="cpu"))
-    on_gpu = SimpleNamespace(name="local", loaded=SimpleNamespace(device="cuda:0"))
+    on_cpu, on_gpu = LocalBackend(device="cpu"), LocalBackend(device="cuda:0")
     assert (concurrency_for(on_cpu), concurrency_for(on_gpu)) == (1, 2)
-    assert concurrency_for(SimpleNamespace(name="openai")) > 8
-    assert concurrency_for(SimpleNamespace(name="scripted")) > 2
+    assert concurrency_for(OpenAIBackend(model="m", base_url="http://example.invalid/v1")) > 8
+    assert concurrency_for(ScriptedBackend()) > 2
     monkeypatch.setenv("FRONTLINE_CONCURRENCY", "5")
-    assert concurrency_for(SimpleNamespace(name="local")) == 5
+    assert concurrency_for(on_cpu) == 5
+
+
+def test_the_declared_max_concurrency_drives_the_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FRONTLINE_CONCURRENCY", raising=False)
+    named_local = SimpleNamespace(name="local", max_concurrency=7)  # the name decides nothing
+    assert concurrency_for(named_local) == 7  # type: ignore[arg-type]

@@ -71,7 +71,11 @@ def get_backend(name: str | None = None, model: str | None = None, **options: An
         model = os.environ.get("FRONTLINE_MODEL", "").strip() or None
     if chosen in _TAKES_MODEL:
         options["model"] = model
-    allowed = [p for p in inspect.signature(cls).parameters if p not in ("self", "model")]
+    allowed = [
+        name
+        for name, p in inspect.signature(cls).parameters.items()
+        if name not in ("self", "model") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
     unknown = sorted(set(options) - set(allowed) - {"model"})
     if unknown:
         raise ValueError(

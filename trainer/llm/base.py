@@ -9,6 +9,9 @@ from typing import Protocol, runtime_checkable
 Message = dict[str, str]
 """A chat message: ``{"role": "system" | "user" | "assistant", "content": str}``."""
 
+DEFAULT_CONCURRENCY = 2
+"""Replies generated at once by a backend that declares no ``max_concurrency``."""
+
 
 @dataclass(frozen=True)
 class GenerationParams:
@@ -38,6 +41,10 @@ class Backend(Protocol):
     generated and stop at any of ``params.stop`` (the stop string itself is not
     yielded). ``generates`` is False for the scripted backend, which has no
     model: the simulator then plays the persona's scripted lines directly.
+
+    The abilities ``prepare``, ``warmup`` and ``max_concurrency`` are declared here
+    with defaults (no-ops; 2 replies at once), so a backend that subclasses
+    ``Backend`` only overrides those it has, and callers never probe for them.
     """
 
     name: str
@@ -47,6 +54,23 @@ class Backend(Protocol):
     def stream(self, messages: list[Message], params: GenerationParams) -> Iterator[str]: ...
 
     def stream_text(self, prompt: str, params: GenerationParams) -> Iterator[str]: ...
+
+    @property
+    def max_concurrency(self) -> int:
+        """How many replies are worth generating at once (the app's queue size)."""
+        return DEFAULT_CONCURRENCY
+
+    def warmup(self) -> None:
+        """Load the model now (and run it once), so the first reply is not slower."""
+        return None
+
+    def prepare(self, prompt: str) -> None:
+        """Start reading ``prompt``, the known start of the next one; return at once.
+
+        A later ``stream_text`` whose prompt begins with ``prompt`` may then read only
+        the rest. Nothing is read by default.
+        """
+        return None
 
 
 class StopFilter:

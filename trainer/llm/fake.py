@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from trainer.llm.base import BackendError, GenerationParams, Message, apply_stop
+from trainer.llm.base import Backend, BackendError, GenerationParams, Message, apply_stop
 
 
 class FakeCall(NamedTuple):
@@ -21,7 +21,7 @@ class FakeCall(NamedTuple):
         return "text" if isinstance(self.request, str) else "chat"
 
 
-class FakeBackend:
+class FakeBackend(Backend):
     """Plays ``outputs`` in order, one per call, in pieces of ``chunk`` characters.
 
     An output may also be an exception instance, which that call raises when

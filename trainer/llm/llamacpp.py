@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from trainer.llm.base import BackendError, GenerationParams, Message, apply_stop
+from trainer.llm.base import Backend, BackendError, GenerationParams, Message, apply_stop
 
 INSTALL_HINT = (
     "The llamacpp backend needs the llama_cpp module: pip install llama-cpp-python "
@@ -45,11 +45,13 @@ def llama_cpp_available() -> bool:
     return True
 
 
-class LlamaCppBackend:
+class LlamaCppBackend(Backend):
     """llama.cpp in this process; ``model`` is a .gguf path (None: the bundled one)."""
 
     name = "llamacpp"
     generates = True
+    max_concurrency = 1
+    """One ``Llama`` object, locked for a whole reply: concurrent replies only queue."""
 
     def __init__(
         self, model: str | None = None, *, n_ctx: int = 4096, threads: int | None = None

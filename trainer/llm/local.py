@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from trainer.llm.base import BackendError, GenerationParams, Message, StopFilter
+from trainer.llm.base import Backend, BackendError, GenerationParams, Message, StopFilter
 from trainer.llm.loaded import LoadedModel, choose_engine, load
 from trainer.llm.sampling import pick_token
 
@@ -153,7 +153,7 @@ def load_model(
         return _MODELS[key]
 
 
-class LocalBackend:
+class LocalBackend(Backend):
     """Torch in this process; see the module docstring."""
 
     name = "local"
@@ -210,6 +210,13 @@ class LocalBackend:
     def source(self) -> str:
         """The folder (bundled: the converted cache folder) or model id loaded."""
         return self.loaded.source
+
+    @property
+    def max_concurrency(self) -> int:
+        """1 on the CPU (two interleaved replies only share the same cores: measured with
+        ``scripts/bench_app.py``, no faster), else 2. Does not load the model."""
+        device = self._loaded.device if self._loaded else self._device or default_device()
+        return 1 if device.startswith("cpu") else 2
 
     def warmup(self) -> None:
         """Load the model now and run one tiny generation (first calls are slower)."""

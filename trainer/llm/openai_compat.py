@@ -21,17 +21,19 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from trainer.llm.base import BackendError, GenerationParams, Message, apply_stop
+from trainer.llm.base import Backend, BackendError, GenerationParams, Message, apply_stop
 
 DEFAULT_BASE_URL = "http://localhost:8000/v1"
 CHECK = "Check that the server is running and FRONTLINE_OPENAI_BASE_URL (or --base-url) is right."
 
 
-class OpenAIBackend:
+class OpenAIBackend(Backend):
     """Streams replies from an OpenAI-compatible HTTP server."""
 
     name = "openai"
     generates = True
+    max_concurrency = 32
+    """A server (vLLM, say) batches concurrent requests."""
 
     def __init__(
         self,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from trainer.llm.base import GenerationParams, Message
+from trainer.llm.base import Backend, GenerationParams, Message
 
 
-class ScriptedBackend:
+class ScriptedBackend(Backend):
     """A backend that generates nothing (``generates`` is False).
 
     The simulator checks ``generates`` and plays beats and fallback lines instead.
@@ -18,6 +18,8 @@ class ScriptedBackend:
     name = "scripted"
     model_id = "scripted"
     generates = False
+    max_concurrency = 16
+    """Scripted lines cost nothing."""
 
     def stream(self, messages: list[Message], params: GenerationParams) -> Iterator[str]:
         """Yield nothing."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from trainer.llm.base import Backend, GenerationParams
 from trainer.personas.loading import Persona
@@ -19,6 +20,9 @@ from trainer.simulation.prompt import Strategy, continuation_prefix
 from trainer.simulation.state import CallState, start_state
 from trainer.simulation.step import MAX_AGENT_CHARS, normalise_agent_text, step
 from trainer.simulation.streaming import Pieces, Reply, ReplyStream, reply_pieces
+
+if TYPE_CHECKING:
+    from trainer.scoring.signals import Detection
 
 __all__ = [
     "MAX_AGENT_CHARS",
@@ -33,10 +37,12 @@ class CallEndedError(RuntimeError):
     """The call already has an outcome; start a new one (or rewind)."""
 
 
-class SignalSource:
+class SignalSource(Protocol):
     """Anything with ``analyse_turn(text, speaker, turn) -> list[Detection]``."""
 
-    def analyse_turn(self, text: str, speaker: str, turn: int = 0) -> list: ...  # pragma: no cover
+    def analyse_turn(self, text: str, speaker: str, turn: int = 0) -> list[Detection]:
+        """The signals found in one turn of ``speaker``."""
+        ...
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any
 
 import gradio as gr
 
+from trainer.llm.base import Backend
 from trainer.ui import render
 from trainer.ui.context import AppContext
 from trainer.ui.history import build_history_tab
@@ -84,21 +85,16 @@ def build_app(
     return demo
 
 
-def concurrency_for(backend: Any) -> int:
-    """How many replies to generate at once: ``$FRONTLINE_CONCURRENCY``, else by backend.
+def concurrency_for(backend: Backend) -> int:
+    """How many replies to generate at once: ``$FRONTLINE_CONCURRENCY``, else the backend's.
 
-    A model in this process: 1 on CPU (two interleaved replies only share the same
-    cores: measured with ``scripts/bench_app.py``, no faster), 2 on a GPU. A server
-    (``openai``, e.g. vLLM) batches requests, so 32. Scripted lines cost nothing: 16.
+    Each backend declares its ``max_concurrency``: 1 for a model on this CPU, 2 on a
+    GPU, 32 for a server that batches requests, 16 for scripted lines.
     """
     override = os.environ.get("FRONTLINE_CONCURRENCY", "").strip()
     if override:
         return max(1, int(override))
-    name = getattr(backend, "name", "")
-    if name == "local":
-        device = str(getattr(getattr(backend, "loaded", None), "device", "cpu"))
-        return 1 if device.startswith("cpu") else 2
-    return {"scripted": 16, "openai": 32, "llamacpp": 1}.get(name, 2)
+    return max(1, backend.max_concurrency)
 
 
 def parse_auth(spec: str) -> tuple[list[tuple[str, str]], frozenset[str]]:
