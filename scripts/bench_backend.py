@@ -89,14 +89,15 @@ def _backend(spec: dict):
         from trainer.llm.llamacpp import LlamaCppBackend
 
         return LlamaCppBackend(threads=spec.get("threads"))
+    from trainer.llm.hardware import set_threads
     from trainer.llm.local import LocalBackend
 
+    set_threads(spec.get("threads"))  # this process's threads: one configuration per process
     engine = spec.get("engine", "llama-4bit")
     return LocalBackend(
         cache_dir=Path(spec["cache_dir"]),
         device=spec.get("device"),
         dtype=spec["dtype"],
-        threads=spec.get("threads"),
         engine=engine.removesuffix("-4bit"),
         four_bit=engine.endswith("-4bit"),
     )

@@ -1,4 +1,9 @@
-"""Building the shared parts of a running Frontline: backend, analyser, simulator."""
+"""Building the shared parts of a running Frontline: backend, analyser, simulator.
+
+The entry points (``trainer chat``, ``trainer app``, ``personas check``, the scripts) build
+their backend here, once per process; so this is also where the process-wide torch
+threads are set for a model that runs in this process.
+"""
 
 from __future__ import annotations
 
@@ -24,13 +29,15 @@ def make_backend(
     """The backend asked for; the scripted one (with a warning) when it cannot start.
 
     A missing model package or an unreachable server must not stop a trainee from
-    practising: the call goes on with the persona's scripted lines.
+    practising: the call goes on with the persona's scripted lines. A local model gets
+    the process's torch threads first (``$FRONTLINE_THREADS``; see ``hardware.set_threads``).
     """
     if no_model:
         return ScriptedBackend()
     options = {"base_url": base_url} if base_url else {}
     try:
         chosen = get_backend(backend, model=model, **options)
+        _set_threads_for(chosen)
         chosen.warmup()
         return chosen
     except BackendError as err:
@@ -38,6 +45,16 @@ def make_backend(
         warnings.warn(message, stacklevel=2)
         log.warning(message)
         return ScriptedBackend()
+
+
+def _set_threads_for(backend: Backend) -> None:
+    """Torch's CPU threads, once, when ``backend`` runs torch in this process."""
+    from trainer.llm.local import LocalBackend
+
+    if isinstance(backend, LocalBackend):
+        from trainer.llm.hardware import set_threads
+
+        set_threads()
 
 
 def make_simulator(

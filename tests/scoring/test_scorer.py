@@ -3,11 +3,17 @@ error rows, CSV rows, and the counterfactual suite (names and dialect change no 
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
 import pytest
 from scoring_helpers import GOOD_CALL, A, C, call, needs_minilm, scripted
 
 from trainer.paths import default_rubric_path
 from trainer.rubric.model import load_rubric, parse_rubric, with_requirements
+from trainer.scoring import scorer
 from trainer.scoring.scorecard import Scorecard, row_columns
 from trainer.scoring.scorer import score_transcript
 
@@ -233,3 +239,47 @@ def test_names_and_dialect_change_no_criterion():
         changed = {k: (outcomes[0][k], v) for k, v in outcome.items() if v != outcomes[0][k]}
         assert not changed, (variant["agent"], variant["customer"], changed)
     assert outcomes[0]["escalation_offered_when_asked"] == "passed"  # the suite grades something
+
+
+class _CountingAnalyzer:
+    """Stands in for SignalAnalyzer: counts how many are built (slowly, to invite races)."""
+
+    built: list[object] = []
+
+    def __init__(self, specs: object) -> None:
+        time.sleep(0.02)
+        self.specs = specs
+        _CountingAnalyzer.built.append(specs)
+
+    @classmethod
+    def default(cls) -> SimpleNamespace:
+        return SimpleNamespace(specs="the default rubric's signals")
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    monkeypatch.setattr(scorer, "SignalAnalyzer", _CountingAnalyzer)
+    monkeypatch.setattr(scorer, "_ANALYZERS", OrderedDict())
+    _CountingAnalyzer.built = []
+    return _CountingAnalyzer.built
+
+
+def _rubric(n: int) -> SimpleNamespace:
+    return SimpleNamespace(hash=f"hash-{n}", signals={"signal": n})
+
+
+def test_the_analyser_cache_is_bounded_least_recently_used_first(counting, monkeypatch):
+    monkeypatch.setattr(scorer, "MAX_ANALYZERS", 2)
+    first = scorer.analyzer_for(_rubric(1))
+    scorer.analyzer_for(_rubric(2))
+    assert scorer.analyzer_for(_rubric(1)) is first  # 1 is now the most recent
+    scorer.analyzer_for(_rubric(3))  # evicts 2
+    assert list(scorer._ANALYZERS) == ["hash-1", "hash-3"]
+    scorer.analyzer_for(_rubric(2))
+    assert len(counting) == 4 and len(scorer._ANALYZERS) == 2
+
+
+def test_threads_asking_for_one_rubric_build_one_analyser(counting):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(lambda _: scorer.analyzer_for(_rubric(9)), range(8)))
+    assert len(counting) == 1 and all(a is found[0] for a in found)

@@ -56,7 +56,7 @@ def get_backend(name: str | None = None, model: str | None = None, **options: An
     """The backend called ``name``, built with ``model`` and ``options``.
 
     ``options`` are the backend's own settings, e.g. ``base_url``/``api_key``/``timeout``
-    for ``openai``, ``device``/``dtype``/``threads`` for ``local``, ``outputs`` for
+    for ``openai``, ``device``/``dtype``/``engine`` for ``local``, ``outputs`` for
     ``fake``. Raises ValueError for an unknown name or option (with what is allowed);
     BackendError when the backend cannot start (a missing package, say).
     """

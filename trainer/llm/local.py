@@ -13,7 +13,9 @@ One model object per process and (model, device, dtype), loaded lazily on first 
 (or by ``warmup()``). Calls from several threads are safe: each call has its own KV
 cache and sampler, and a per-model lock is held around each forward step, so
 concurrent replies interleave token by token instead of queueing a whole reply
-behind another. A reply abandoned half way holds nothing.
+behind another. A reply abandoned half way holds nothing. Torch's CPU threads belong
+to the process: entry points set them once (``hardware.set_threads``, through
+``runtime.make_backend``); a backend never does.
 """
 
 from __future__ import annotations
@@ -22,105 +24,33 @@ import atexit
 import logging
 import os
 import random
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from trainer.llm.base import Backend, BackendError, GenerationParams, Message, StopFilter
+from trainer.llm.hardware import default_device, default_dtype
 from trainer.llm.loaded import LoadedModel, choose_engine, load
+from trainer.llm.read_ahead import ReadAheads
 from trainer.llm.sampling import pick_token
 
 BUNDLED_ID = "bundled:smollm2-135m-instruct"
 FALSE = ("0", "false", "no", "off")
 log = logging.getLogger(__name__)
 
-_PENDING: dict[str, threading.Event] = {}  # prompts being read ahead by prepare()
-_PENDING_LOCK = threading.Lock()
+_READING = ReadAheads()  # prompts being read ahead by prepare(), per model
 
 
 @atexit.register
 def _finish_reading_ahead() -> None:
     """Let read-ahead threads leave torch before the interpreter goes (else: abort)."""
-    with _PENDING_LOCK:
-        pending = list(_PENDING.values())
-    for done in pending:
+    for done in _READING.pending():
         done.wait(timeout=30)
 
 
 _MODELS: dict[tuple[str, str, str, str, bool], LoadedModel] = {}
 _MODELS_LOCK = threading.Lock()
-
-
-def default_device() -> str:
-    """``$FRONTLINE_DEVICE``, else ``cuda`` when available, else ``mps``, else ``cpu``."""
-    chosen = os.environ.get("FRONTLINE_DEVICE", "").strip()
-    if chosen:
-        return chosen
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
-
-def default_dtype(device: str) -> str:
-    """The fastest dtype measured for ``device`` (``$FRONTLINE_DTYPE`` overrides).
-
-    CPU: bfloat16 where the processor has bf16 matrix instructions (AMX / AVX512-BF16:
-    prompt processing is about 3x faster than float32 and decoding about equal),
-    else float32 (bfloat16 is emulated and slow there). GPU: bfloat16, or float16.
-    """
-    chosen = os.environ.get("FRONTLINE_DTYPE", "").strip()
-    if chosen:
-        return chosen
-    if device.startswith("cuda"):
-        import torch
-
-        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
-    if device == "mps":
-        return "float16"
-    return "bfloat16" if _cpu_has_bf16() else "float32"
-
-
-def _cpu_has_bf16() -> bool:
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            flags = next((line for line in info if line.startswith("flags")), "").split()
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
-
-
-def set_threads(threads: int | None = None) -> int:
-    """Set torch's CPU threads: ``threads`` if given, else one core fewer than the machine has.
-
-    Leaving a core free matters on small machines: on 2 cores busy with a browser,
-    the web server or the embedder, torch with 2 threads stalled at every parallel
-    region (seconds per token) while 1 thread kept its pace. Without ``threads``
-    the count is only ever lowered, never raised above what torch already uses.
-    """
-    import torch
-
-    if threads:
-        torch.set_num_threads(threads)
-    else:
-        spare = max(1, _usable_cpus() - 1)
-        if spare < torch.get_num_threads():
-            torch.set_num_threads(spare)
-    return torch.get_num_threads()
-
-
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # honours taskset and container cpusets
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
 
 
 def load_model(
@@ -166,7 +96,6 @@ class LocalBackend(Backend):
         device: str | None = None,
         dtype: str | None = None,
         cache_dir: Path | None = None,
-        threads: int | None = None,
         engine: str | None = None,
         four_bit: bool | None = None,
     ) -> None:
@@ -174,8 +103,7 @@ class LocalBackend(Backend):
 
         ``device``/``dtype`` default to :func:`default_device` / :func:`default_dtype`;
         ``cache_dir`` is where the bundled model is converted (default: user cache);
-        ``threads`` (or ``$FRONTLINE_THREADS``) sets torch's CPU threads for the process
-        (default: see :func:`set_threads`); ``engine`` (or ``$FRONTLINE_ENGINE``) is
+        ``engine`` (or ``$FRONTLINE_ENGINE``) is
         ``auto``, ``llama`` or ``transformers``; ``four_bit=False`` (or
         ``FRONTLINE_4BIT=0``) decodes the bundled model with its dense weights instead.
         """
@@ -184,18 +112,18 @@ class LocalBackend(Backend):
         self._device = device
         self._dtype = dtype
         self._cache_dir = cache_dir
-        self._threads = threads or int(os.environ.get("FRONTLINE_THREADS", "0") or 0) or None
         self._engine = engine
         if four_bit is None:
             four_bit = os.environ.get("FRONTLINE_4BIT", "1").strip().lower() not in FALSE
         self._four_bit = four_bit
         self._loaded: LoadedModel | None = None
+        self.model_key = (self.model_id, device, dtype, str(cache_dir or ""), engine, four_bit)
+        """This backend's model, as its settings name it: read-aheads are kept per model."""
 
     @property
     def loaded(self) -> LoadedModel:
         """The shared model, loaded on first access."""
         if self._loaded is None:
-            set_threads(self._threads)
             self._loaded = load_model(
                 self._model,
                 device=self._device,
@@ -230,9 +158,7 @@ class LocalBackend(Backend):
 
     def stream_text(self, prompt: str, params: GenerationParams) -> Iterator[str]:
         """Continue the raw text ``prompt``."""
-        with _PENDING_LOCK:
-            waits = [done for start, done in _PENDING.items() if prompt.startswith(start)]
-        for done in waits:  # the same cache state, whatever the threads' timing
+        for done in _READING.waits(self.model_key, prompt):  # the same cache state, always
             done.wait()
         return self._generate(self.loaded.encode(prompt, True), params)
 
@@ -242,14 +168,13 @@ class LocalBackend(Backend):
         A later :meth:`stream_text` whose prompt begins with ``prompt`` waits for this to
         finish and then reads only the rest. The simulator calls it with the known start
         of the next prompt while the trainee is typing. Failures only cost the speed-up.
+        Only replies of this model wait for it (see ``read_ahead.py``).
         """
-        with _PENDING_LOCK:
-            if prompt in _PENDING:
-                return
-            done = _PENDING[prompt] = threading.Event()
-        threading.Thread(target=self._read_ahead, args=(prompt, done), daemon=True).start()
+        if _READING.start(self.model_key, prompt) is None:
+            return  # already being read, or too many reads pending for this model
+        threading.Thread(target=self._read_ahead, args=(prompt,), daemon=True).start()
 
-    def _read_ahead(self, prompt: str, done: threading.Event) -> None:
+    def _read_ahead(self, prompt: str) -> None:
         try:
             lm = self.loaded
             ids = lm.encode(prompt, True)
@@ -260,9 +185,7 @@ class LocalBackend(Backend):
         except Exception as err:  # noqa: BLE001 - the reply itself will report real trouble
             log.debug("Reading ahead failed: %s", err)
         finally:
-            with _PENDING_LOCK:
-                _PENDING.pop(prompt, None)
-            done.set()
+            _READING.finish(self.model_key, prompt)
 
     def _generate(self, prompt_ids: list[int], params: GenerationParams) -> Iterator[str]:
         lm = self.loaded

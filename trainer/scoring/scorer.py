@@ -17,6 +17,8 @@ A persona's ``requires:`` criteria are graded when the caller passes
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from trainer.rubric.criteria import Criterion, Requires
@@ -32,17 +34,30 @@ from trainer.transcripts.transcript import Transcript
 QUOTE_CHARS = 140
 """Longest quote in a feedback sentence (longer ones are cut with an ellipsis)."""
 
-_ANALYZERS: dict[str, SignalAnalyzer] = {}
+MAX_ANALYZERS = 8
+"""Analysers kept for recently scored rubrics (each holds its example vectors)."""
+
+_ANALYZERS: OrderedDict[str, SignalAnalyzer] = OrderedDict()
+_ANALYZERS_LOCK = threading.Lock()
 
 
 def analyzer_for(rubric: Rubric) -> SignalAnalyzer:
-    """The analyser of a rubric's signals (shared embedder; one per rubric hash)."""
+    """The analyser of a rubric's signals (shared embedder; one per rubric hash).
+
+    The last ``MAX_ANALYZERS`` rubrics' analysers are kept (least recently used goes
+    first); safe to call from several threads.
+    """
     key = rubric.hash
-    if key not in _ANALYZERS:
-        default = SignalAnalyzer.default()
-        same = default.specs == rubric.signals
-        _ANALYZERS[key] = default if same else SignalAnalyzer(rubric.signals)
-    return _ANALYZERS[key]
+    with _ANALYZERS_LOCK:
+        found = _ANALYZERS.get(key)
+        if found is None:
+            default = SignalAnalyzer.default()
+            same = default.specs == rubric.signals
+            found = _ANALYZERS[key] = default if same else SignalAnalyzer(rubric.signals)
+        _ANALYZERS.move_to_end(key)
+        while len(_ANALYZERS) > MAX_ANALYZERS:
+            _ANALYZERS.popitem(last=False)
+        return found
 
 
 def score_transcript(

@@ -1,0 +1,32 @@
+"""The entry points' builder: the backend (warmed up, threads set once), the simulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from trainer import runtime
+from trainer.llm import hardware
+from trainer.llm.fake import FakeBackend
+from trainer.llm.local import LocalBackend
+
+
+@pytest.fixture
+def set_threads(monkeypatch) -> list[int | None]:
+    calls: list[int | None] = []
+    monkeypatch.setattr(hardware, "set_threads", lambda threads=None: calls.append(threads) or 1)
+    return calls
+
+
+def test_a_local_backend_gets_the_process_threads_before_warming_up(set_threads, monkeypatch):
+    order: list[str] = []
+    monkeypatch.setattr(LocalBackend, "warmup", lambda self: order.append(f"warmup {set_threads}"))
+    monkeypatch.setattr(runtime, "get_backend", lambda *a, **k: LocalBackend(device="cpu"))
+    assert isinstance(runtime.make_backend("local"), LocalBackend)
+    assert set_threads == [None] and order == ["warmup [None]"]
+
+
+def test_a_backend_without_torch_here_leaves_the_threads_alone(set_threads, monkeypatch):
+    monkeypatch.setattr(runtime, "get_backend", lambda *a, **k: FakeBackend(outputs=[]))
+    runtime.make_backend("fake")
+    runtime.make_backend(no_model=True)
+    assert set_threads == []
