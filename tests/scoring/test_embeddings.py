@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,8 +11,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-from trainer.scoring.embeddings import DIM, Embedder, Encoder, bundled_model_path
+from trainer.scoring import embeddings
+from trainer.scoring.embeddings import (
+    DIM,
+    Embedder,
+    Encoder,
+    _TransformersEncoder,
+    bundled_model_path,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +151,40 @@ def test_importing_scoring_does_not_import_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
     assert out.split() == ["False", "False"]
+
+
+def test_width_is_the_models_hidden_size(embedder: Embedder) -> None:
+    config = json.loads((bundled_model_path() / "config.json").read_text(encoding="utf-8"))
+    assert embedder.dim == config["hidden_size"] == embedder.encode(["Hello."]).shape[1]
+
+
+class _NarrowModel:
+    """A 16-wide encoder: every sentence maps to a unit vector along one axis."""
+
+    dim = 16
+
+    def embed(self, texts: list[str], max_length: int) -> torch.Tensor:
+        out = torch.zeros((len(texts), self.dim))
+        for i, text in enumerate(texts):
+            out[i, len(text) % self.dim] = 1.0
+        return out
+
+
+def test_any_width_of_model_is_taken_from_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embeddings, "_load", lambda path, device: _NarrowModel())
+    narrow = Embedder("some/other-encoder")
+    assert narrow.dim == 16
+    assert narrow.encode([]).shape == (0, 16)
+    first = narrow.encode(["abc", "a"])
+    assert first.shape == (2, 16) and first[0, 3] == first[1, 1] == 1.0
+    assert np.array_equal(narrow.encode(["a", "abc"]), first[::-1])  # from the cache
+    assert narrow.cache_info().hits == 2
+
+
+def test_loading_a_transformers_encoder_leaves_the_environment_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TOKENIZERS_PARALLELISM", raising=False)
+    encoder = _TransformersEncoder(bundled_model_path(), "cpu")
+    assert "TOKENIZERS_PARALLELISM" not in os.environ  # the entry point's to set
+    assert encoder.dim == 384

@@ -5,9 +5,10 @@ loaded once per process (module-level cache and lock) and only on the first
 ``encode``: importing this module imports neither torch nor transformers.
 
 Vectors are mean-pooled over the tokens and L2-normalised, so a dot product is
-a cosine similarity. An LRU cache maps sentence -> vector: call-centre speech
-repeats itself ("Is there anything else I can help you with?"), and batch QA
-over thousands of transcripts encodes each distinct sentence once.
+a cosine similarity; their width is the model's hidden size (``Embedder.dim``). An
+LRU cache maps sentence -> vector: call-centre speech repeats itself ("Is there
+anything else I can help you with?"), and batch QA over thousands of transcripts
+encodes each distinct sentence once.
 
 The bundled MiniLM runs on ``minilm.py`` (plain torch, ``tokenizers``) rather than
 ``sentence-transformers`` or transformers' ``AutoModel``: the same vectors, but no
@@ -29,7 +30,8 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 DIM = 384
-"""Width of a MiniLM-L6 sentence vector."""
+"""Width of the bundled MiniLM-L6's vectors. An embedder takes its own from its model
+(``Embedder.dim``), whatever the model."""
 SMALL_BATCH = 8
 """Calls encoding at most this many new sentences run torch on one thread: on a 2-core
 CPU one thread is as fast for a single turn (about 10 ms) and does not collapse when
@@ -78,7 +80,8 @@ def _load(path: Path, device: str) -> Any:
     """The model for ``path``, loaded once per process for each (path, device).
 
     A BERT folder like the bundled MiniLM runs on ``minilm.py`` (no transformers import);
-    anything else on transformers' ``AutoModel``. Either has ``embed(texts, max_length)``.
+    anything else on transformers' ``AutoModel``. Either has ``embed(texts, max_length)``
+    and ``dim``, the width of its vectors.
     """
     key = (str(path), device)
     with _MODELS_LOCK:
@@ -93,11 +96,13 @@ def _load(path: Path, device: str) -> Any:
 
 
 class _TransformersEncoder:
-    """Any encoder transformers can load, mean-pooled like MiniLM."""
+    """Any encoder transformers can load, mean-pooled like MiniLM.
+
+    The environment (``HF_HUB_OFFLINE``, ``TOKENIZERS_PARALLELISM``) is the entry
+    point's to set (``trainer.cli.main`` does); loading never changes it.
+    """
 
     def __init__(self, path: Path, device: str) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -105,6 +110,8 @@ class _TransformersEncoder:
         self.device = device
         self.tokenizer = AutoTokenizer.from_pretrained(str(path))
         self.model = AutoModel.from_pretrained(str(path)).to(device).eval()
+        self.dim = int(self.model.config.hidden_size)
+        """Width of the vectors: the model's hidden size."""
 
     def embed(self, texts: list[str], max_length: int) -> Any:
         import torch
@@ -178,8 +185,11 @@ class Embedder:
 
     @property
     def dim(self) -> int:
-        """Width of the vectors."""
-        return DIM
+        """Width of the vectors: the model's hidden size (the model loads on first use)."""
+        if self._model is None:
+            with self._model_lock:
+                self._loaded()
+        return int(self._model.dim)
 
     def warm_up(self) -> None:
         """Load the model and run one forward pass (the first one is slower)."""
@@ -197,13 +207,13 @@ class Embedder:
             self._hits = self._misses = 0
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
-        """Encode sentences to a ``(n, 384)`` float32 array of unit vectors.
+        """Encode sentences to a ``(n, dim)`` float32 array of unit vectors.
 
         Cached sentences are not re-encoded; duplicates in one call are encoded once.
         """
         if isinstance(sentences, str):
             raise TypeError("encode() takes a list of sentences, not one string")
-        out = np.empty((len(sentences), DIM), dtype=np.float32)
+        out = np.empty((len(sentences), self.dim), dtype=np.float32)
         missing: dict[str, list[int]] = {}
         with self._cache_lock:
             for i, sentence in enumerate(sentences):
@@ -236,8 +246,7 @@ class Embedder:
         import torch
 
         with self._model_lock:
-            if self._model is None:
-                self._model = _load(self.model_path or bundled_model_path(), self.device)
+            self._loaded()
             previous = torch.get_num_threads()
             threads = self.num_threads or (1 if len(texts) <= SMALL_BATCH else previous)
             if threads != previous:
@@ -248,10 +257,16 @@ class Embedder:
                 if threads != previous:
                     torch.set_num_threads(previous)
 
+    def _loaded(self) -> Any:
+        """The model, loaded on first use (caller holds the model lock)."""
+        if self._model is None:
+            self._model = _load(self.model_path or bundled_model_path(), self.device)
+        return self._model
+
     def _run(self, texts: list[str]) -> np.ndarray:
         """Encode in length-sorted batches (caller holds the model lock)."""
         assert self._model is not None
-        result = np.empty((len(texts), DIM), dtype=np.float32)
+        result = np.empty((len(texts), self._model.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]

@@ -54,6 +54,8 @@ class MiniLM:
             for k, v in load_file(str(folder / "model.safetensors")).items()
         }
         self.word = state["embeddings.word_embeddings.weight"]
+        self.dim: int = self.word.shape[1]
+        """Width of the vectors: the model's hidden size."""
         self.position = state["embeddings.position_embeddings.weight"]
         self.token_type = state["embeddings.token_type_embeddings.weight"][0]
         self.embed_norm = _norm(state, "embeddings.LayerNorm")
