@@ -209,8 +209,8 @@ def test_batch_analysis_embeds_every_sentence_in_one_call() -> None:
     counting.calls.clear()
     turns = [("agent", f"Sentence {i}. Another {i}.") for i in range(30)]
     analyzer.analyse_turns(turns + [("customer", "Thanks. Bye.")])
-    # 60 agent sentences and the 30 whole turns (the heads read both), 2 + 1 customer's
-    assert counting.calls == [93]
+    # every sentence once, in one batch
+    assert counting.calls == [62]
 
 
 def test_repeated_sentences_hit_the_cache_not_the_model() -> None:

@@ -29,12 +29,12 @@ import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from trainer.rubric.signal_specs import SPEAKERS, SignalSpec
-from trainer.scoring.embeddings import DIM, Embedder, Encoder
+from trainer.scoring.embeddings import Embedder, Encoder
+from trainer.scoring.example_bank import ExampleBank, build_bank, matches
 from trainer.scoring.sentences import split_sentences
 from trainer.scoring.signal_heads import SignalHeads, bundled_heads, fire, readable
 
@@ -57,23 +57,6 @@ class Detection:
     sentence: str
     score: float
     method: str  # "pattern" | "classifier" | "semantic"
-
-
-@dataclass(frozen=True)
-class _Bank:
-    """Example vectors for one speaker's semantic signals, grouped by signal."""
-
-    names: list[str]
-    thresholds: np.ndarray
-    positives: np.ndarray  # (n_examples, dim), rows grouped by signal
-    pos_starts: np.ndarray  # first row of each signal
-    negatives: np.ndarray
-    neg_starts: np.ndarray
-    has_negatives: np.ndarray  # bool per signal
-    clf_weights: np.ndarray  # (n_signals, dim); zero rows where a signal has no classifier
-    clf_bias: np.ndarray
-    clf_thresholds: np.ndarray
-    has_classifier: np.ndarray  # bool per signal
 
 
 class SignalAnalyzer:
@@ -109,7 +92,7 @@ class SignalAnalyzer:
             ]
             for speaker in SPEAKERS
         }
-        self._banks: dict[str, _Bank] = {}
+        self._banks: dict[str, ExampleBank] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -155,25 +138,23 @@ class SignalAnalyzer:
         split = []
         for turn, speaker, text, context in turns:
             _check_speaker(speaker)
-            split.append((turn, speaker, split_sentences(text or ""), text or "", context))
+            split.append((turn, speaker, split_sentences(text or ""), context))
         wanted: set[str] = set()
-        for _, speaker, sentences, text, context in split:
+        for _, speaker, sentences, context in split:
             headed = speaker in self._heads and self._heads[speaker].names
             if headed or self._bank(speaker).names:
                 wanted.update(sentences)
-            if headed and len(sentences) > 1:
-                wanted.add(text)
             if headed and context.strip():
                 wanted.add(context)
         to_embed = sorted(wanted)
         row = {s: i for i, s in enumerate(to_embed)}
         vectors = self._encoder().encode(to_embed) if to_embed else None
         results = []
-        for turn, speaker, sentences, text, context in split:
+        for turn, speaker, sentences, context in split:
             found: list[Detection] = []
             bank = self._bank(speaker)
             semantic = (
-                self._semantic(bank, vectors, [row[s] for s in sentences])
+                matches(bank, vectors[[row[s] for s in sentences]])
                 if (sentences and bank.names)
                 else {}
             )
@@ -184,7 +165,7 @@ class SignalAnalyzer:
             if sentences and heads is not None and heads.names:
                 assert vectors is not None
                 ctx = vectors[row[context]] if context.strip() else np.zeros(vectors.shape[1])
-                whole = vectors[row[text]] if len(sentences) > 1 else None
+                whole = _mean_direction(vectors[[row[s] for s in sentences]])
                 learned = fire(
                     heads,
                     vectors[[row[s] for s in sentences]],
@@ -208,85 +189,33 @@ class SignalAnalyzer:
             results.append(found)
         return results
 
-    def _semantic(self, bank: _Bank, vectors: Any, rows: list[int]) -> dict[tuple[int, str], float]:
-        """(sentence index, signal) -> score for every semantic match."""
-        sentence_vectors = vectors[rows]
-        pos = np.maximum.reduceat(sentence_vectors @ bank.positives.T, bank.pos_starts, axis=1)
-        fires = pos >= bank.thresholds
-        if bank.negatives.shape[0]:
-            neg = np.maximum.reduceat(sentence_vectors @ bank.negatives.T, bank.neg_starts, axis=1)
-            fires &= ~bank.has_negatives | (pos > neg)
-        if bank.has_classifier.any():  # a calibrated classifier replaces the cosine rule
-            prob = 1.0 / (1.0 + np.exp(-(sentence_vectors @ bank.clf_weights.T + bank.clf_bias)))
-            fires = np.where(bank.has_classifier, prob >= bank.clf_thresholds, fires)
-            pos = np.where(bank.has_classifier, prob, pos)
-        return {
-            (int(i), bank.names[k]): round(float(pos[i, k]), 4)
-            for i, k in zip(*fires.nonzero(), strict=True)
-        }
-
     def _encoder(self) -> Encoder:
         if self._embedder is None:
             self._embedder = Embedder.shared()
         return self._embedder
 
-    def _bank(self, speaker: str) -> _Bank:
+    def _bank(self, speaker: str) -> ExampleBank:
         """Build (once) the example vectors of a speaker's semantic signals."""
         with self._lock:
             if speaker not in self._banks:
-                self._banks[speaker] = self._build_bank(speaker)
+                headed = set(self._heads[speaker].names) if speaker in self._heads else set()
+                specs = {
+                    n: s
+                    for n, s in self.specs.items()
+                    if s.speaker == speaker and s.examples and n not in headed
+                }
+                self._banks[speaker] = build_bank(specs, self._encoder())
             return self._banks[speaker]
 
-    def _build_bank(self, speaker: str) -> _Bank:
-        headed = set(self._heads[speaker].names) if speaker in self._heads else set()
-        specs = {
-            n: s
-            for n, s in self.specs.items()
-            if s.speaker == speaker and s.examples and n not in headed
-        }
-        names = list(specs)
-        if not names:
-            empty = np.zeros((0, DIM), dtype=np.float32)
-            none = np.zeros(0)
-            return _Bank(
-                [], none, empty, np.zeros(0, int), empty, np.zeros(0, int), np.zeros(0, bool),
-                empty, none, none, np.zeros(0, bool),
-            )  # fmt: skip
-        pos_texts = [e for s in specs.values() for e in s.examples]
-        # A signal without counter-examples gets a placeholder row it never uses.
-        neg_texts = [e for s in specs.values() for e in (s.counter_examples or ["-"])]
-        vectors = self._encoder().encode(pos_texts + neg_texts)
-        return _Bank(
-            names=names,
-            thresholds=np.array([specs[n].threshold for n in names], dtype=np.float32),
-            positives=vectors[: len(pos_texts)],
-            pos_starts=_starts([len(specs[n].examples) for n in names]),
-            negatives=vectors[len(pos_texts) :],
-            neg_starts=_starts([len(specs[n].counter_examples) or 1 for n in names]),
-            has_negatives=np.array([bool(specs[n].counter_examples) for n in names]),
-            **_classifiers([specs[n] for n in names], vectors.shape[1]),
-        )
 
+def _mean_direction(vectors: np.ndarray) -> np.ndarray | None:
+    """The turn as a whole: the normalised mean of its sentences' vectors (None for one).
 
-def _classifiers(specs: list[SignalSpec], dim: int) -> dict[str, np.ndarray]:
-    """The banks' classifier arrays (zeros where a signal has none)."""
-    weights = np.zeros((len(specs), dim), dtype=np.float32)
-    bias, thresholds = np.zeros(len(specs)), np.ones(len(specs))
-    for k, spec in enumerate(specs):
-        if spec.classifier is not None:
-            if len(spec.classifier.weights) != dim:
-                raise ValueError(
-                    f"{spec.description!r}: classifier has {len(spec.classifier.weights)} "
-                    f"weights; the embedding model gives {dim} values"
-                )
-            weights[k] = spec.classifier.weights
-            bias[k], thresholds[k] = spec.classifier.bias, spec.classifier.threshold
-    return {
-        "clf_weights": weights,
-        "clf_bias": bias,
-        "clf_thresholds": thresholds,
-        "has_classifier": np.array([s.classifier is not None for s in specs], dtype=bool),
-    }
+    Close to the turn's own embedding, and free: no second pass of the encoder."""
+    if len(vectors) < 2:
+        return None
+    mean = vectors.mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-9)
 
 
 @functools.cache
@@ -297,11 +226,6 @@ def _warn_width(width: int, expected: int) -> None:
         expected,
         width,
     )
-
-
-def _starts(sizes: list[int]) -> np.ndarray:
-    """Offsets of consecutive groups of the given sizes (for ``np.maximum.reduceat``)."""
-    return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
 
 
 def _check_speaker(speaker: str) -> None:
