@@ -1,4 +1,7 @@
-"""The command line: ``python -m trainer app | chat | score | calibrate | agreement | personas``."""
+"""The command line: ``python -m trainer COMMAND``.
+
+Commands: app, chat, personas, score, signals, calibrate, agreement.
+"""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ def test_the_repository_data_is_valid_and_split_by_author() -> None:
     train, problems = read_labelled_turns(sorted(folder.glob("train_*.jsonl")), SPEAKERS)
     held, more = read_labelled_turns(sorted(folder.glob("eval_*.jsonl")), SPEAKERS)
     assert not problems and not more
-    assert len(train) >= 2800 and len(held) >= 600
+    assert len(train) >= 3600 and len(held) >= 600
     assert not {r.author for r in train} & {r.author for r in held}
     assert not {r.text for r in train} & {r.text for r in held}
     assert len({r.industry for r in train}) >= 7 and all(r.source for r in train + held)

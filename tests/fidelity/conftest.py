@@ -90,7 +90,9 @@ _RULES = {
 class KeywordAnalyzer:
     """A fast stand-in for SignalAnalyzer: one regex per signal, no embeddings."""
 
-    def analyse_turn(self, text: str, speaker: str, turn: int = 0) -> list[_Detection]:
+    def analyse_turn(
+        self, text: str, speaker: str, turn: int = 0, context: str = ""
+    ) -> list[_Detection]:
         return [
             _Detection(name, turn, text)
             for name, pattern in _RULES[speaker].items()

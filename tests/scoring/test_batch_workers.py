@@ -22,7 +22,9 @@ class FlakyAnalyzer:
         self.fail = fail
         self.calls: list[int] = []
 
-    def analyse_turns(self, turns: Sequence[tuple[str, str]]) -> list[list[Any]]:
+    def analyse_turns(
+        self, turns: Sequence[tuple[str, str]], call_lengths: Sequence[int] | None = None
+    ) -> list[list[Any]]:
         self.calls.append(len(turns))
         if len(self.calls) <= self.fail:
             raise RuntimeError("embedder ran out of memory")

@@ -265,7 +265,7 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 
 def _rubric(n: int) -> SimpleNamespace:
-    return SimpleNamespace(hash=f"hash-{n}", signals={"signal": n})
+    return SimpleNamespace(hash=f"hash-{n}", signals={"signal": n}, heads_file=lambda: None)
 
 
 def test_the_analyser_cache_is_bounded_least_recently_used_first(counting, monkeypatch):

@@ -130,3 +130,38 @@ def test_restating_reads_what_the_customer_said() -> None:
     assert "restates_issue" in {
         d.signal for d in analyzer.analyse_turn(line, "agent", context=said)
     }
+
+
+def test_batch_calls_do_not_lend_each_other_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    analyzer = SignalAnalyzer(load_rubric().signals, heads=None)
+    seen: list[tuple[str, str]] = []
+    original = analyzer._analyse
+
+    def spy(items: list) -> list:
+        seen.extend((text, context) for _, speaker, text, context in items if speaker == "agent")
+        return original(items)
+
+    monkeypatch.setattr(analyzer, "_analyse", spy)
+    turns = [("customer", "My heating is off."), ("agent", "So the heating is off?")]
+    turns += [("agent", "Hello, how can I help?"), ("customer", "Hi."), ("agent", "Right.")]
+    analyzer.analyse_turns(turns, call_lengths=[2, 3])
+    assert seen == [
+        ("So the heating is off?", "My heating is off."),
+        ("Hello, how can I help?", ""),  # a new call: nothing before it
+        ("Right.", "Hi."),
+    ]
+
+
+def test_a_rubric_file_with_its_own_heads_uses_them(tmp_path: Path) -> None:
+    from trainer.paths import default_rubric_path
+    from trainer.scoring.scorer import analyzer_for
+
+    rubric_file = tmp_path / "mine.yaml"
+    rubric_file.write_text(default_rubric_path().read_text(encoding="utf-8"), encoding="utf-8")
+    bundled = bundled_heads()
+    assert bundled is not None
+    own = bundled.select(["apologises"])
+    own.save(tmp_path / "mine.heads.npz")
+    analyzer = analyzer_for(load_rubric(rubric_file))
+    assert analyzer._heads["agent"].names == ("apologises",)
+    assert len(analyzer_for(load_rubric())._heads["agent"].names) > 20

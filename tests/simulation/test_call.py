@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.llm.base import BackendError, GenerationParams
+from trainer.llm.base import Backend, BackendError, GenerationParams
 from trainer.llm.fake import FakeBackend
 from trainer.llm.scripted import ScriptedBackend
 from trainer.simulation import CallEndedError, Simulator
@@ -108,7 +108,7 @@ def test_retry_with_new_sampling_recovers(persona, analyzer):
     assert len(set(seeds)) == 2
 
 
-class _DownBackend:
+class _DownBackend(Backend):
     name = "down"
     model_id = "none"
     generates = True

@@ -63,11 +63,25 @@ class Rubric(BaseModel):
 
     @property
     def hash(self) -> str:
-        """sha256 of the canonical content (sorted-key JSON of every field, defaults included)."""
+        """sha256 of the canonical content (sorted-key JSON of every field, defaults
+        included) and of the learned heads file the rubric is scored with."""
         if self._hash is None:
             canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
-            self._hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+            digest = hashlib.sha256(canonical.encode("utf-8"))
+            heads = self.heads_file()
+            if heads is not None:
+                digest.update(hashlib.sha256(heads.read_bytes()).digest())
+            self._hash = digest.hexdigest()
         return self._hash
+
+    def heads_file(self) -> Path | None:
+        """The learned signal heads scored with: ``<name>.heads.npz`` beside the rubric's
+        file, else the bundled ones (None when neither exists)."""
+        own = Path(self._source).with_name(Path(self._source).stem + ".heads.npz")
+        if self._source != "<rubric>" and own.is_file():
+            return own
+        bundled = default_rubric_path().with_name("default.heads.npz")
+        return bundled if bundled.is_file() else None
 
     @property
     def source(self) -> str:

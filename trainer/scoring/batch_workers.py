@@ -52,7 +52,8 @@ def score_chunk(records: Sequence[Record], rubric: Rubric, analyzer: Any = None)
     calls = [r.item for r in records if isinstance(r.item, Transcript)]
     flat = [(t.speaker, t.text) for call in calls for t in call.turns]
     try:
-        everything = analyzer.analyse_turns(flat) if flat else []
+        lengths = [len(call.turns) for call in calls]
+        everything = analyzer.analyse_turns(flat, call_lengths=lengths) if flat else []
     except Exception as exc:  # one bad call must not sink the chunk: fall back to one at a time
         log.warning(
             "the analyser failed on a chunk of %d calls (%s: %s); scoring them one at a time",

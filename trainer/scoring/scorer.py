@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from trainer.paths import default_rubric_path
 from trainer.rubric.criteria import Criterion, Requires
 from trainer.rubric.model import Rubric, load_rubric
 from trainer.scoring.empathy import epitome
@@ -28,6 +29,7 @@ from trainer.scoring.gaming import filter_hits
 from trainer.scoring.rules import CallView, Hit, RuleOutcome, evaluate_criterion
 from trainer.scoring.scorecard import CriterionResult, Evidence, Scorecard
 from trainer.scoring.sentences import split_sentences
+from trainer.scoring.signal_heads import SignalHeads, heads_path_for
 from trainer.scoring.signals import Detection, SignalAnalyzer
 from trainer.transcripts.transcript import Transcript
 
@@ -53,7 +55,12 @@ def analyzer_for(rubric: Rubric) -> SignalAnalyzer:
         if found is None:
             default = SignalAnalyzer.default()
             same = default.specs == rubric.signals
-            found = _ANALYZERS[key] = default if same else SignalAnalyzer(rubric.signals)
+            own = rubric.heads_file()  # a rubric's own heads, beside its file
+            if own is not None and own != heads_path_for(default_rubric_path()):
+                found = SignalAnalyzer(rubric.signals, heads=SignalHeads.load(own))
+            else:
+                found = default if same else SignalAnalyzer(rubric.signals)
+            _ANALYZERS[key] = found
         _ANALYZERS.move_to_end(key)
         while len(_ANALYZERS) > MAX_ANALYZERS:
             _ANALYZERS.popitem(last=False)

@@ -7,9 +7,11 @@ customer said just before (zeros when there is nothing before): the features are
 own words; the other signals learn to ignore it.
 
 The heads are package data next to the rubric (``default.heads.npz``), fitted by
-``python -m trainer signals train`` from the labelled turns under ``data/signals/``
-and loaded with the rubric. A signal fires on a sentence when its probability
-reaches the head's threshold (chosen on held-out folds with a precision floor).
+``python -m trainer signals train`` from the labelled turns under ``data/signals/``.
+Every analyser uses them for the signals they know; a rubric scored from a file
+with its own ``<name>.heads.npz`` beside it (``signals train --rubric``) uses those.
+A signal fires on a sentence when its probability reaches the head's threshold
+(chosen on held-out folds with a precision floor).
 """
 
 from __future__ import annotations

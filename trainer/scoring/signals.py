@@ -121,14 +121,23 @@ class SignalAnalyzer:
         """
         return self._analyse([(turn, speaker, text, context)])[0]
 
-    def analyse_turns(self, turns: Sequence[tuple[str, str]]) -> list[list[Detection]]:
+    def analyse_turns(
+        self, turns: Sequence[tuple[str, str]], call_lengths: Sequence[int] | None = None
+    ) -> list[list[Detection]]:
         """Detections for each ``(speaker, text)``; turn numbers are list positions.
 
-        Each agent turn's context is the customer turn before it. All sentences of all
-        turns are embedded in one batch (fast for batch QA).
+        Each agent turn's context is the customer turn before it in the same call;
+        ``call_lengths`` splits ``turns`` into calls (default: one call). All sentences
+        of all turns are embedded in one batch (fast for batch QA).
         """
+        starts, position = set(), 0
+        for length in call_lengths or ():
+            starts.add(position)
+            position += length
         items, context = [], ""
         for i, (speaker, text) in enumerate(turns):
+            if i in starts:
+                context = ""
             items.append((i, speaker, text, context if speaker == "agent" else ""))
             if speaker == "customer":
                 context = text or ""

@@ -38,10 +38,13 @@ class CallEndedError(RuntimeError):
 
 
 class SignalSource(Protocol):
-    """Anything with ``analyse_turn(text, speaker, turn) -> list[Detection]``."""
+    """Anything with ``analyse_turn(text, speaker, turn, context) -> list[Detection]``."""
 
-    def analyse_turn(self, text: str, speaker: str, turn: int = 0) -> list[Detection]:
-        """The signals found in one turn of ``speaker``."""
+    def analyse_turn(
+        self, text: str, speaker: str, turn: int = 0, context: str = ""
+    ) -> list[Detection]:
+        """The signals found in one turn of ``speaker``; ``context``: the customer's line
+        before an agent turn."""
         ...
 
 
@@ -67,11 +70,10 @@ class Simulator:
 
     def _prepare_next(self, persona: Persona, state: CallState) -> None:
         """Let the backend read the next prompt's known beginning while the trainee types."""
-        prepare = getattr(self.backend, "prepare", None)
-        if prepare is None or self.strategy != "continuation" or state.ended:
+        if self.strategy != "continuation" or state.ended:
             return
         if self.backend.generates:
-            prepare(continuation_prefix(persona, state))
+            self.backend.prepare(continuation_prefix(persona, state))
 
     def reply(self, persona: Persona, state: CallState, agent_text: str) -> ReplyStream:
         """Stream the caller's reply to ``agent_text``; ``stream.state`` is the new state.
@@ -84,7 +86,10 @@ class Simulator:
 
     def _turn(self, persona: Persona, state: CallState, agent_text: str) -> Pieces:
         """Analyse, plan, stream; then let the backend read ahead for the next turn."""
-        detections = self.analyzer.analyse_turn(agent_text, "agent", len(state.transcript))
+        said = [t.text for t in state.transcript if t.speaker == "customer"]
+        detections = self.analyzer.analyse_turn(
+            agent_text, "agent", len(state.transcript), context=said[-1] if said else ""
+        )
         plan = step(persona, state, agent_text, {d.signal for d in detections}, self.strategy)
         reply: Reply = yield from reply_pieces(
             plan,
