@@ -18,7 +18,6 @@ import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -27,32 +26,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from trainer.calibration.signal_eval import Counts  # noqa: E402
 from trainer.rubric.model import load_rubric  # noqa: E402
 from trainer.scoring import Embedder, SignalAnalyzer  # noqa: E402
 
 FIXTURES = sorted((ROOT / "tests" / "scoring" / "fixtures").glob("signal_cases*.yaml"))
-
-
-@dataclass
-class Counts:
-    """Confusion counts of one signal."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def load_cases(paths: list[Path]) -> list[dict]:

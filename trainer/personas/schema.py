@@ -7,6 +7,9 @@ lines is ``trainer.personas.loading``; this module is only the shape and the rul
 Validators raise ``fail(...)`` with finished, human messages; a rule that spans
 fields raises ``rules([...])`` so each problem lands on its own field and line
 (see ``trainer.problems``).
+
+Longer than our ~300-line rule on purpose: every model a trainer writes is here,
+so this file reads as the field reference (the README's table is made from it).
 """
 
 from __future__ import annotations

@@ -147,14 +147,15 @@ class SignalAnalyzer:
         split = []
         for turn, speaker, text, context in turns:
             _check_speaker(speaker)
-            split.append((turn, speaker, split_sentences(text or ""), context))
+            before = split_sentences(context) if speaker == "agent" and context.strip() else []
+            split.append((turn, speaker, split_sentences(text or ""), before))
         wanted: set[str] = set()
         for _, speaker, sentences, context in split:
             headed = speaker in self._heads and self._heads[speaker].names
             if headed or self._bank(speaker).names:
                 wanted.update(sentences)
-            if headed and context.strip():
-                wanted.add(context)
+            if headed:
+                wanted.update(context)
         to_embed = sorted(wanted)
         row = {s: i for i, s in enumerate(to_embed)}
         vectors = self._encoder().encode(to_embed) if to_embed else None
@@ -173,7 +174,10 @@ class SignalAnalyzer:
                 heads = None  # fitted on another encoder's vectors: examples only
             if sentences and heads is not None and heads.names:
                 assert vectors is not None
-                ctx = vectors[row[context]] if context.strip() else np.zeros(vectors.shape[1])
+                ctx = np.zeros(vectors.shape[1], dtype=vectors.dtype)
+                if context:  # the customer's line: its sentences, cached from its own turn
+                    rows = vectors[[row[s] for s in context]]
+                    ctx = rows[0] if len(rows) == 1 else _mean_direction(rows)
                 whole = _mean_direction(vectors[[row[s] for s in sentences]])
                 learned = fire(
                     heads,

@@ -101,4 +101,7 @@ class Simulator:
             holdback_chars=self.holdback_chars,
         )
         self._prepare_next(persona, reply.state)
+        if not reply.state.ended:  # the caller's signals now: the trainee's next turn reads
+            # them as its context, so their vectors are cached off the reply's critical path
+            self.analyzer.analyse_turn(reply.text, "customer", len(reply.state.transcript) - 1)
         return reply

@@ -10,6 +10,7 @@ saved to the store before the reply is shown as final.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,8 @@ from trainer.ui.context import AppContext
 from trainer.ui.practice_session import PracticeSession
 
 Outputs = dict[Component, Any]
+
+log = logging.getLogger(__name__)
 
 
 def chatbot_messages(states: Sequence[Any]) -> list[dict[str, str]]:
@@ -201,6 +204,7 @@ def _finish(ctx: AppContext, session: PracticeSession) -> PracticeSession:
     try:
         card = score_call(ctx, session)
     except Exception as err:  # noqa: BLE001 - the trainee still gets the call and a reason
+        log.warning("scoring call %s failed: %s", session.states[-1].call_id, err, exc_info=True)
         card = {"error": f"scoring failed: {err}"}
     session = session.finished(card, at=now)
     return replace(session, file=_download(ctx, session))
