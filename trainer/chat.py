@@ -39,8 +39,13 @@ def _mood_line(persona: Persona, state: CallState) -> str:
     return f"[mood {state.mood}/10 {persona.band(state.mood)}]"
 
 
+def _call_id(persona: Persona, seed: int) -> str:
+    """The same persona and seed give the same call id, so a piped call repeats exactly."""
+    return f"chat-{persona.id}-{seed}"
+
+
 def _interactive(sim: Simulator, persona: Persona, seed: int, inp: TextIO, out: TextIO) -> int:
-    state = sim.start(persona, seed=seed)
+    state = sim.start(persona, call_id=_call_id(persona, seed), seed=seed)
     print(
         f"{persona.name} — {persona.summary}  (type /end to end the call, /quit to leave)", file=out
     )
@@ -68,7 +73,7 @@ def _interactive(sim: Simulator, persona: Persona, seed: int, inp: TextIO, out: 
 
 
 def _scripted(sim: Simulator, persona: Persona, seed: int, inp: TextIO, out: TextIO) -> int:
-    state = sim.start(persona, seed=seed)
+    state = sim.start(persona, call_id=_call_id(persona, seed), seed=seed)
     for line in inp:
         text = line.rstrip("\n")
         if text.strip() == "/quit":
