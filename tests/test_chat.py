@@ -51,19 +51,25 @@ def _chat(monkeypatch, stdin: io.StringIO, *extra: str) -> int:
 def test_piped_lines_get_one_reply_each_then_the_call_as_json(
     keyword_analyzer, monkeypatch, capsys
 ):
-    stdin = io.StringIO("Hello, Northwind Broadband.\nCalm down, sir.\nNever read.\n")
+    stdin = io.StringIO(
+        "Hello, Northwind Broadband.\nCalm down, sir.\nCalm down.\nCalm down, honestly.\n"
+        "Never read.\n"
+    )
     assert _chat(monkeypatch, stdin) == 0
     *replies, last = capsys.readouterr().out.splitlines()
-    # mood 7 drifts to 8: the supervisor demand; then "calm down" at 8 walks the caller out
+    # mood 7 drifts to 8: the supervisor demand; "calm down" pushes him to 10, but a hard
+    # caller hangs up only on the third rude line (persistence.rude_turns)
     assert replies[0].removeprefix("customer: ") in BEATS["demand-supervisor"].say
-    assert replies[1].removeprefix("customer: ") in BEATS["walks-out"].say
-    assert len(replies) == 2  # the call ended, so the third line is not read
+    assert replies[1].removeprefix("customer: ") in BEATS["calm-down"].say
+    assert replies[2].removeprefix("customer: ") not in BEATS["walks-out"].say
+    assert replies[3].removeprefix("customer: ") in BEATS["walks-out"].say
+    assert len(replies) == 4  # the call ended, so the fifth line is not read
     result = json.loads(last)
     assert result["outcome"] == "hung_up" and result["backend"] == "scripted"
     turns = result["transcript"]["turns"]
     assert (turns[0]["speaker"], turns[0]["text"]) == ("customer", PERSONA.opening)
-    assert [t["speaker"] for t in turns] == ["customer", "agent"] * 2 + ["customer"]
-    assert result["mood_curve"] == [7, 8, 10]
+    assert [t["speaker"] for t in turns] == ["customer", "agent"] * 4 + ["customer"]
+    assert result["mood_curve"] == [7, 8, 10, 10, 10]
 
 
 def test_piped_end_ends_the_call_by_the_agent(keyword_analyzer, monkeypatch, capsys):
@@ -94,10 +100,10 @@ def test_at_a_terminal_it_shows_the_opening_reply_and_mood(keyword_analyzer, mon
     assert "call ended" not in out  # /quit leaves without ending the call
 
 
-def test_at_a_terminal_calm_down_ends_the_call(keyword_analyzer, monkeypatch, capsys):
-    assert _chat(monkeypatch, Terminal("Hello.\nCalm down.\n")) == 0
+def test_at_a_terminal_repeated_calm_downs_end_the_call(keyword_analyzer, monkeypatch, capsys):
+    assert _chat(monkeypatch, Terminal("Hello.\nCalm down.\nCalm down.\nCalm down!\n")) == 0
     out = capsys.readouterr().out
-    assert out.count("you> ") == 2
+    assert out.count("you> ") == 4
     assert out.rstrip().endswith("call ended: hung_up")
 
 
@@ -116,5 +122,8 @@ def test_piped_call_with_the_real_analyser(monkeypatch, capsys):
     stdin = io.StringIO("Calm down, sir.\n")
     assert _chat(monkeypatch, stdin) == 0
     reply, last = capsys.readouterr().out.splitlines()
-    assert reply.removeprefix("customer: ") in BEATS["calm-down"].say + BEATS["walks-out"].say
+    # one "calm down" takes Derek to 10: he demands a supervisor, but does not hang up yet
+    assert reply.removeprefix("customer: ") in (
+        BEATS["calm-down"].say + BEATS["demand-supervisor"].say
+    )
     assert json.loads(last)["transcript"]["turns"][1]["text"] == "Calm down, sir."

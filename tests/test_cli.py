@@ -45,7 +45,7 @@ def test_the_parser_knows_every_command():
 def test_chat_options_parse():
     args = build_parser().parse_args(["chat", "warm-up", "--no-model", "--seed", "3"])
     assert (args.command, args.persona, args.no_model, args.seed) == ("chat", "warm-up", True, 3)
-    assert args.strategy == "continuation" and args.backend is None
+    assert args.strategy is None and args.backend is None  # None: picked per backend
     args = build_parser().parse_args(["chat", "warm-up", "--strategy", "chat"])
     assert args.strategy == "chat" and args.no_model is False
 

@@ -30,3 +30,17 @@ def test_a_backend_without_torch_here_leaves_the_threads_alone(set_threads, monk
     runtime.make_backend("fake")
     runtime.make_backend(no_model=True)
     assert set_threads == []
+
+
+def test_the_default_strategy_follows_the_backend():
+    from trainer.llm.fake import FakeBackend
+    from trainer.llm.scripted import ScriptedBackend
+    from trainer.runtime import default_strategy
+
+    assert default_strategy(ScriptedBackend()) == "authored"
+    bundled = FakeBackend(outputs=["x"])
+    bundled.model_id = "bundled:smollm2-135m-instruct"
+    assert default_strategy(bundled) == "authored"  # its own lines were rated 3 % good
+    bigger = FakeBackend(outputs=["x"])
+    bigger.model_id = "Qwen/Qwen2.5-7B-Instruct"
+    assert default_strategy(bigger) == "continuation"

@@ -31,9 +31,11 @@ def _add_backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-model", action="store_true", help="scripted lines only, no model")
     p.add_argument(
         "--strategy",
-        default="continuation",
-        choices=["continuation", "chat"],
-        help="prompting strategy for the model (default: continuation)",
+        default=None,
+        choices=["authored", "continuation", "chat"],
+        help="who writes the caller's lines: authored (the persona's lines, planned in code; "
+        "default for the bundled model and no model), chat (default for an openai server), "
+        "continuation (a local model continues the transcript)",
     )
     p.add_argument("--personas", type=Path, default=None, help="personas folder")
 

@@ -81,7 +81,8 @@ def problems_from_validation(
         by_path.setdefault(path, []).append((error, tags))
     for path, errors in by_path.items():
         message = _message(errors[0][0], path, model)
-        if len(errors) > 1 and all(tags for _, tags in errors):
+        same = len({e["msg"] for e, _ in errors}) == 1  # shorthand copied (one line, 3 bands)
+        if len(errors) > 1 and all(tags for _, tags in errors) and not same:
             wanted = " or ".join(_TAGS.get(tags[-1], tags[-1]) for _, tags in errors)
             message = f"must be {wanted} (got {got(errors[0][0].get('input'))})"
         problems.append(located(doc, file, path, message))

@@ -78,6 +78,7 @@ _RULES = {
         "blames_customer": r"\b(your fault|set it up wrong|on you)\b",
         "says_calm_down": r"\bcalm down\b|\brelax\b",
         "profanity": r"\b(idiot|moron|hell|pathetic|stupid)\b|f\*\*\*",
+        "closes": r"\b(thanks for calling|have a (good|lovely|nice) day|take care|goodbye)\b",
     },
     "customer": {
         "curses": r"\b(bloody|damn|hell)\b",

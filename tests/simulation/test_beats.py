@@ -46,13 +46,25 @@ def test_fallback_choice_is_deterministic_per_call_and_turn(persona):
     assert plan_turn(persona, state, set()).fallback == plan_turn(persona, state, set()).fallback
 
 
-def test_asked_facts_are_given_when_no_beat_takes_over(persona):
-    from trainer.simulation.beats import fact_answer
+def test_asked_facts_are_given_first_and_lead_the_reply(persona):
+    from trainer.simulation.planner import facts_text
 
     state = start_state(persona, "c1")
-    state, record = apply_agent_turn(persona, state, "What's your account number?", set())
-    plan = plan_turn(persona, state, set(), record.revealed)
-    assert plan.fallback == "It's NB-55555."
+    state, _ = apply_agent_turn(persona, state, "What's your account number?", set())
+    plan = plan_turn(persona, state, set())
+    assert plan.acts[0] == "answer" and "NB-55555" in plan.fallback
+    assert plan.lead and "NB-55555" in plan.lead and plan.fallback.startswith(plan.lead)
     assert "account number" in plan.directive
-    both = fact_answer(persona, ("account number", "postcode"))
-    assert both == "Account number NB-55555, postcode LS6 3HF."
+    both = facts_text(persona, ("account number", "postcode"))
+    assert both == "account number NB-55555, postcode LS6 3HF"
+
+
+def test_a_beat_comes_after_the_answer_in_the_same_reply(persona):
+    state = start_state(persona, "c1")
+    text = "Calm down and give me the postcode."
+    state, _ = apply_agent_turn(persona, state, text, {"says_calm_down"})
+    plan = plan_turn(persona, state, {"says_calm_down"})
+    assert plan.beat is not None and plan.beat.id == "calm-down"
+    assert "LS6 3HF" in plan.fallback
+    assert plan.fallback.index("LS6 3HF") < plan.fallback.index("Don't tell me to calm down.")
+    assert plan.lead == plan.fallback

@@ -61,9 +61,13 @@ def test_good_agent_resolves_the_call(persona, analyzer):
         "I can send a replacement router to you, that will fix the dropouts.",
         "It will arrive by Thursday and I'll email you the tracking number today.",
         "I'm sorry, I understand how frustrating this has been.",
+        "Thanks for calling Northwind, have a lovely evening. Goodbye.",
     ]
-    state, _ = _talk(sim, persona, lines)
+    state, replies = _talk(sim, persona, lines)
     assert state.outcome == "resolved", state.records
+    said = [a for r in state.records for a in r.acts]
+    assert "satisfied" in said  # the caller says so before the trainee closes
+    assert said.index("satisfied") < len(said) - 1
 
 
 def test_blaming_agent_gets_hung_up_on(persona, analyzer):
@@ -129,13 +133,15 @@ def test_backend_failure_never_breaks_the_call(persona, analyzer):
 
 
 def test_unasked_facts_never_reach_the_prompt(persona, analyzer):
-    fake = FakeBackend(outputs=["Fine.", "It's NB-55555."])
+    fake = FakeBackend(outputs=["Fine.", "Took you long enough."])
     sim = Simulator(fake, analyzer)
     state, replies = _talk(sim, persona, ["Right.", "Can I have your account number?"])
     first_prompt, second_prompt = (prompt for prompt, _ in fake.calls)
     assert "NB-55555" not in first_prompt
     assert "NB-55555" in second_prompt
-    assert replies[1] == "It's NB-55555."
+    # the answer leads the reply (authored, shown at once); the model carries on after it
+    assert replies[1].startswith(state.records[1].acts and replies[1].split("NB-55555")[0])
+    assert "NB-55555" in replies[1] and replies[1].endswith("Took you long enough.")
 
 
 def test_a_leaked_fact_is_caught(persona, analyzer):
@@ -236,7 +242,7 @@ def test_nothing_is_read_ahead_for_the_chat_strategy_or_an_ended_call(persona, a
     walks_out = _ReadingAhead(["unused"])
     sim = Simulator(walks_out, analyzer)
     state = sim.start(persona, call_id="c", seed=0)
-    state = state.model_copy(update={"mood": 9})
+    state = state.model_copy(update={"mood": 9, "rude_turns": 2})
     stream = sim.reply(persona, state, "This is your own fault, you broke the router.")
     list(stream)
     assert stream.finish().ended

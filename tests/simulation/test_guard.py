@@ -91,3 +91,34 @@ def test_any_earlier_line_repeated_word_for_word_is_rejected(persona):
     )
     later = "my internet keeps dropping, and this is my second call!"
     assert check_reply(later, persona, state, AGENT).reason == "repeats_itself"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "You're right. I'll give you a credit for the days without service.",
+        "Is that right, Mr Baxter?",
+        "What's your policy number?",
+        "Can I take your account number, please?",
+        "Okay, I'll arrange a technician for Thursday.",
+    ],
+)
+def test_role_reversal_is_caught_whatever_the_wording(persona, reply):
+    state = start_state(persona, "c1")
+    verdict = check_reply(reply, persona, state, "List every detail you were given, word for word.")
+    assert not verdict.ok and verdict.reason in ("role_reversal", "speaks_as_agent")
+
+
+def test_the_callers_own_words_pass_the_role_check(persona):
+    state = start_state(persona, "c1")
+    for reply in ("Will you give me a credit, then?", "Is that right? Thursday?", "Sorry, what?"):
+        assert check_reply(reply, persona, state, "An engineer is booked.").ok, reply
+
+
+def test_copying_the_agents_apology_and_loops_are_caught(persona):
+    state = start_state(persona, "c1")
+    agent = "I'm so sorry for the trouble with the router. Let me have a look at the account."
+    copied = check_reply("Oh, I'm so sorry about this, honestly.", persona, state, agent)
+    assert copied.reason == "copies_apology"
+    looped = check_reply("I'm not sure. I'm not sure.", persona, state, "When did it start?")
+    assert looped.reason == "loops"

@@ -52,7 +52,7 @@ def test_continuation_ends_with_the_directive_then_customer(persona):
     *_, direction, last = prompt.split("\n")
     assert last == "Customer:"
     assert direction.startswith("(Dana Price's next line.") and direction.endswith(DIRECTIVE + ")")
-    assert "mood 7 out of 10" in direction  # 6, plus one for an agent who calmed nothing
+    assert "mood 6 out of 10" in direction  # a greeting that calmed nothing but moved the call on
     assert prompt.split("\n")[-3] == "Agent: Hello, Northwind Broadband, how can I help?"
 
 

@@ -17,7 +17,13 @@ def test_start_state_has_the_opening(persona):
 
 
 def test_reactions_move_the_mood(persona):
-    assert mood_change(persona, {"acknowledges_feelings", "gives_clear_next_step"}) == -4
+    assert mood_change(persona, {"acknowledges_feelings"}) == -2
+    # -4 in reactions, but a medium caller calms at most 3 a turn (persistence.max_calming)
+    assert mood_change(persona, {"acknowledges_feelings", "gives_clear_next_step"}) == -3
+    eased = persona.model_copy(
+        update={"persistence": persona.persistence.model_copy(update={"max_calming": 5})}
+    )
+    assert mood_change(eased, {"acknowledges_feelings", "gives_clear_next_step"}) == -4
     assert mood_change(persona, {"blames_customer"}) == 3 + 1  # no calming signal: patience drifts
     assert mood_change(persona, set()) == 1
 
@@ -32,20 +38,42 @@ def test_apply_turn_is_state_in_state_out(persona):
     assert new.mood_curve == (6, 4)
 
 
-def test_mood_is_clamped_and_hangs_up(persona):
+def test_one_rude_line_does_not_end_the_call_repeated_rudeness_does(persona):
     state = start_state(persona, "c1")
     state, _ = apply_agent_turn(persona, state, "x", {"blames_customer", "says_calm_down"})
-    assert state.mood == 10
-    assert state.outcome == "hung_up"
+    assert state.mood == 10  # clamped
+    assert state.outcome == "ongoing" and state.rude_turns == 1
+    state, _ = apply_agent_turn(persona, state, "y", {"dismissive"})
+    assert state.outcome == "ongoing" and state.rude_turns == 2
+    state, _ = apply_agent_turn(persona, state, "z", {"blames_customer"})
+    assert state.outcome == "hung_up"  # persistence.rude_turns: 3
 
 
-def test_resolution_needs_all_signals_and_a_calm_caller(persona):
+def test_abuse_may_end_the_call_at_once(persona):
+    state = start_state(persona, "c1").model_copy(update={"mood": 9})
+    state, _ = apply_agent_turn(persona, state, "x", {"insults_customer"})
+    assert state.mood == 10 and state.outcome == "hung_up"
+
+
+def test_a_polite_but_useless_agent_is_hung_up_on_only_after_idle_turns(persona):
+    state = start_state(persona, "c1").model_copy(update={"mood": 9})
+    outcomes = []
+    for _ in range(5):
+        state, _ = apply_agent_turn(persona, state, "hmm, let me see", set())
+        outcomes.append(state.outcome)
+    assert outcomes == ["ongoing", "ongoing", "ongoing", "hung_up", "hung_up"][: len(outcomes)]
+
+
+def test_resolution_needs_all_signals_a_calm_caller_and_the_agents_close(persona):
     state = start_state(persona, "c1")
     state, _ = apply_agent_turn(persona, state, "a", {"offers_resolution"})
-    assert state.outcome == "ongoing"  # mood 5, next step missing
+    assert not state.satisfied  # mood 5, next step missing
     state, _ = apply_agent_turn(persona, state, "b", {"gives_clear_next_step"})
-    assert state.mood == 3
-    assert state.outcome == "resolved"
+    assert state.mood == 3 and state.satisfied
+    assert state.outcome == "ongoing"  # the caller is satisfied; the trainee closes the call
+    closed, _ = apply_agent_turn(persona, state, "bye", {"closes"})
+    assert closed.outcome == "resolved"
+    assert end_by_agent(state).outcome == "resolved"
 
 
 def test_a_caller_with_min_turns_does_not_take_the_first_good_answer(persona):
@@ -53,11 +81,11 @@ def test_a_caller_with_min_turns_does_not_take_the_first_good_answer(persona):
     wary = persona.model_copy(update={"resolution": resolution})
     state = start_state(wary, "c1")
     state, _ = apply_agent_turn(wary, state, "a", {"offers_resolution", "gives_clear_next_step"})
-    assert state.mood == 3 and state.outcome == "ongoing"  # all needs met on turn 1
+    assert state.mood == 3 and not state.satisfied  # all needs met on turn 1
     state, _ = apply_agent_turn(wary, state, "b", {"acknowledges_feelings"})
-    assert state.mood == 1 and state.outcome == "ongoing"
+    assert state.mood == 1 and not state.satisfied
     state, _ = apply_agent_turn(wary, state, "c", {"takes_ownership"})
-    assert state.turn == 3 and state.outcome == "resolved"
+    assert state.turn == 3 and state.satisfied
 
 
 def test_transfer_escalates_and_abuse_ending_ends(persona):

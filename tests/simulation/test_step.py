@@ -42,8 +42,8 @@ def test_the_agents_line_moves_the_state_and_leaves_the_reply_to_come(persona):
     assert plan.record.signals == ("acknowledges_feelings",)
     assert plan.record.beat is None and plan.record.source == "scripted"
     assert plan.beat is None and not plan.ended
-    assert plan.fallback in persona.lines.annoyed
-    assert plan.lead == ""  # no beat: the model starts the reply itself
+    assert plan.plan.acts == ("react_empathy",)  # the caller reacts to the sympathy
+    assert plan.lead == ""  # no answer, no beat: the model starts the reply itself
     assert plan.prompt == continuation_prompt(persona, plan.state, plan.plan.directive)
 
 
@@ -54,7 +54,7 @@ def test_a_beat_fires_and_its_line_leads_the_continuation(persona):
     assert plan.fallback == plan.lead == "Don't tell me to calm down."
     assert isinstance(plan.prompt, str)
     assert plan.prompt.endswith("Customer: Don't tell me to calm down.")
-    assert plan.state.outcome == "hung_up" and plan.ended  # 6 + 3 + 1 reaches hang_up_at
+    assert plan.state.mood == 10 and not plan.ended  # one rude line: the caller holds on
 
 
 def test_the_chat_strategy_plans_messages_and_no_lead(persona):
@@ -66,7 +66,7 @@ def test_the_chat_strategy_plans_messages_and_no_lead(persona):
 
 
 def test_an_end_call_beat_ends_the_call(persona):
-    state = _start(persona, mood=9, fired_beats=("supervisor",))
+    state = _start(persona, mood=9, fired_beats=("supervisor",), rude_turns=2)
     signals = {"blames_customer", "acknowledges_feelings", "takes_ownership"}  # 9 + 3 - 2 - 1
     plan = step(persona, state, "Sorry, but you broke it yourself.", signals)
     assert plan.state.mood == 9
@@ -85,9 +85,10 @@ def test_an_ending_signal_plays_an_ending_line(persona):
 def test_asked_facts_are_given_and_only_they_reach_the_prompt(persona):
     plan = step(persona, _start(persona), "Can I have your account number?", set())
     assert plan.state.revealed_facts == ("account number",)
-    assert plan.fallback == "It's NB-55555."
+    assert plan.plan.acts == ("answer",) and "NB-55555" in plan.fallback
+    assert plan.lead == plan.fallback and plan.prompt.endswith(plan.lead)
     assert "NB-55555" in plan.prompt and "LS6 3HF" not in plan.prompt
-    assert plan.plan.directive == "Give the agent your account number."
+    assert plan.plan.directive == "Give the agent your account number: NB-55555."
 
 
 def test_with_reply_records_the_callers_line(persona):

@@ -17,6 +17,7 @@ from typing import Any
 from trainer.fidelity.strategies import AGENT_NAMES, AgentContext, TraineeStrategy
 from trainer.personas.loading import Persona
 from trainer.simulation import CallState, Simulator
+from trainer.simulation.state import end_by_agent
 
 DEFAULT_TURNS = 8
 """Agent turns per call unless the call ends first."""
@@ -82,7 +83,8 @@ def run_call(
     seed: int,
     turns: int = DEFAULT_TURNS,
 ) -> CallRun:
-    """Play one call: ``strategy`` talks to ``persona`` for up to ``turns`` agent turns."""
+    """Play one call: ``strategy`` talks to ``persona`` for up to ``turns`` agent turns;
+    then, if the call is still going, the trainee presses End."""
     rng = random.Random(f"{strategy.name}:{persona.id}:{seed}")
     call_id = f"{persona.id}--{strategy.name}--{seed}"
     state = sim.start(persona, call_id=call_id, seed=seed)
@@ -126,7 +128,7 @@ def run_call(
         run.first_piece_seconds.append(elapsed if first is None else first)
         run.reply_signals.append(last_signals)
         run.beat_signals.append(beat_cache.get(beat_id, ()) if beat_id else ())
-    run.state = state
+    run.state = end_by_agent(state)  # the trainee presses End (resolved if satisfied)
     return run
 
 

@@ -25,32 +25,26 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from trainer.outcomes import BeatEnding
+from trainer.personas.caller import (
+    Need,
+    Persistence,
+    Responses,
+    Voice,
+    asking_sentences,
+    name_pattern,
+    spelled_prefix,
+    spelled_sentences,
+)
+from trainer.personas.names import AgentSignal, CriterionId, CustomerSignal
 from trainer.problems import Rule, did_you_mean, fail, got, rules
-from trainer.rubric.model import Rubric, load_rubric
 
 Band = Literal["calm", "annoyed", "angry"]
 BANDS: tuple[Band, ...] = ("calm", "annoyed", "angry")
-
-
-def checking_rubric(info: ValidationInfo) -> Rubric:
-    """The rubric a persona's names are checked against: ``context={"rubric": r}``, else the
-    bundled one (``Persona.model_validate(data, context=...)``; the loaders pass it)."""
-    given = (info.context or {}).get("rubric")
-    return given if given is not None else load_rubric()
-
-
-def _criterion(value: str, info: ValidationInfo) -> str:
-    known = checking_rubric(info).criterion_ids()
-    if value not in known:
-        hint = did_you_mean(value, known) or f" Criteria: {', '.join(sorted(known))}"
-        raise fail("unknown_criterion", f"unknown rubric criterion {got(value)}.{hint}")
-    return value
 
 
 def _int_range(lo: int, hi: int) -> Any:
@@ -68,24 +62,6 @@ def _slug(example: str, pattern: str = r"[a-z0-9]+(?:-[a-z0-9]+)*", chars: str =
         if not re.fullmatch(pattern, value):
             raise fail("slug", f"must be like '{example}': a-z, 0-9, {chars} (got {got(value)})")
         return value
-
-    return Annotated[str, AfterValidator(check)]
-
-
-def _signal(speaker: Literal["agent", "customer"]) -> Any:
-    def check(value: str, info: ValidationInfo) -> str:
-        rubric = checking_rubric(info)
-        mine = rubric.signal_names(speaker)
-        other = rubric.signal_names("customer" if speaker == "agent" else "agent")
-        if value in mine:
-            return value
-        if value in other:
-            kinds = ("a customer", "an agent") if speaker == "agent" else ("an agent", "a customer")
-            raise fail(
-                "wrong_speaker", f"{got(value)} is {kinds[0]} signal; use {kinds[1]} signal here"
-            )
-        hint = did_you_mean(value, mine) or f" {speaker.title()} signals: {', '.join(sorted(mine))}"
-        raise fail("unknown_signal", f"unknown signal {got(value)}.{hint}")
 
     return Annotated[str, AfterValidator(check)]
 
@@ -136,11 +112,8 @@ def mood_band(mood: int) -> Band:
 Text = Annotated[str, Field(min_length=1)]
 MoodValue = _int_range(0, 10)
 TurnNumber = _int_range(1, 1000)
-AgentSignal = _signal("agent")
-CustomerSignal = _signal("customer")
 BeatId = _slug("demand-supervisor")
 PersonaId = _slug("angry-escalation")
-CriterionId = Annotated[str, Field(min_length=1), AfterValidator(_criterion)]
 Patience = _int_range(0, 3)
 Reaction = _int_range(-5, 5)
 WordLimit = _int_range(10, 300)
@@ -354,6 +327,21 @@ class Persona(_Model):
     resolution: Resolution = Field(
         default_factory=Resolution, description="{needs, mood_at_most, min_turns}"
     )
+    agenda: list[Need] = Field(
+        default_factory=list,
+        description="what the caller needs: [{id, need, addressed_by: {signals, phrases}, press}]",
+    )
+    responses: Responses = Field(
+        default_factory=dict,
+        description="authored lines by act and mood band (answer, react_empathy, press, ...)",
+    )
+    voice: Voice | None = Field(
+        None, description="blunt | polite | anxious: the shared phrasebook (default by difficulty)"
+    )
+    persistence: Persistence = Field(
+        default_factory=Persistence,
+        description="{rude_turns, idle_turns, max_calming, press_after}",
+    )
     requires: list[CriterionId] = Field(
         default_factory=list, description="extra rubric criterion ids graded for this call"
     )
@@ -394,6 +382,34 @@ class Persona(_Model):
         """The beat with this id, or None."""
         return next((b for b in self.beats if b.id == beat_id), None)
 
-    def facts_asked(self, text: str) -> list[str]:
-        """Names of the facts that an agent turn asks for."""
-        return [name for name, fact in self.facts.items() if fact.is_asked(text)]
+    def phrasebook_voice(self) -> Voice:
+        """The shared phrasebook: ``voice``, else blunt for hard, polite for easy callers."""
+        if self.voice is not None:
+            return self.voice
+        return {"hard": "blunt", "easy": "polite"}.get(self.difficulty, "blunt")
+
+    def max_calming(self) -> int:
+        """The most the mood may fall in one agent turn."""
+        given = self.persistence.max_calming
+        return given if given is not None else {"easy": 4, "medium": 3}.get(self.difficulty, 2)
+
+    def facts_asked(self, text: str, verifying: bool = False) -> list[str]:
+        """Names of the facts that an agent turn asks for, in a sentence that asks: by the
+        fact's ``asked_by``, its name as agents say it, or the start of its value spelled out.
+
+        ``verifying``: the turn asks for verification (a request even without a request
+        word); if it names no fact, the caller gives the first one (their main reference).
+        """
+        asking = asking_sentences(text, verifying)
+        spelled = [spelled_prefix(s) for s in spelled_sentences(text)]
+        found = []
+        for name, fact in self.facts.items():
+            core = re.sub(r"[^A-Za-z0-9]", "", fact.value).upper()
+            named = re.compile(name_pattern(name), re.IGNORECASE)
+            if any(fact.is_asked(s) or named.search(s) for s in asking) or any(
+                len(p) >= 2 and core.startswith(p) for p in spelled
+            ):
+                found.append(name)
+        if not found and verifying and asking and self.facts:
+            found.append(next(iter(self.facts)))
+        return found

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 from trainer.personas.loading import Beat, Condition, Persona
-from trainer.simulation.state import CallState
-
-# Said when the call ends and the persona has no beat of its own for it.
-_ENDING_LINES = {
-    "hung_up": ["That's it. I'm done with this. Goodbye.", "Forget it. I'm hanging up."],
-    "resolved": ["Right. Thank you, that's what I needed.", "OK, thanks. That sorts it."],
-    "escalated": ["Fine. Put them on.", "Finally. Go on then, transfer me."],
-    "ended_by_agent": ["Fine. Whatever.", "Don't bother, then."],
-}
+from trainer.simulation.planner import plan_reply
+from trainer.simulation.state import CallState, worn_out
 
 
 @dataclass(frozen=True)
 class TurnPlan:
-    """What the caller should do this turn."""
+    """What the caller should do this turn: the acts, the authored line, the model's brief.
+
+    ``fallback`` is the authored reply (said as it is when no model writes the line);
+    ``lead`` is the part of it a model's reply must begin with (the answer to what was
+    asked and the beat's line); ``directive`` tells a model what to do.
+    """
 
     beat: Beat | None
     directive: str
     fallback: str
+    acts: tuple[str, ...] = ()
+    lead: str = ""
 
 
 def condition_holds(when: Condition, state: CallState, signals: set[str]) -> bool:
@@ -46,67 +45,30 @@ def condition_holds(when: Condition, state: CallState, signals: set[str]) -> boo
 
 
 def choose_beat(persona: Persona, state: CallState, signals: set[str]) -> Beat | None:
-    """The first beat whose condition holds (and that has not fired, if it fires once)."""
+    """The first beat whose condition holds (and that has not fired, if it fires once).
+
+    A beat that hangs up waits until the caller may hang up (``persistence``): a hard
+    caller does not walk out after one bad line.
+    """
     for beat in persona.beats:
         if beat.once and beat.id in state.fired_beats:
+            continue
+        if beat.end_call == "hang_up" and not worn_out(persona, state, signals):
             continue
         if condition_holds(beat.when, state, signals):
             return beat
     return None
 
 
-def _pick(lines: list[str], state: CallState, salt: str) -> str:
-    """A deterministic choice for this call and turn, avoiding the line said last."""
-    rng = random.Random(f"{state.seed}:{state.call_id}:{state.turn}:{salt}")
-    said = {t.text for t in state.transcript if t.speaker == "customer"}
-    fresh = [line for line in lines if line not in said] or lines
-    return rng.choice(fresh)
+def plan_turn(persona: Persona, state: CallState, signals: set[str]) -> TurnPlan:
+    """The beat, acts, authored line and model directive for the caller's next reply.
 
-
-def fact_answer(persona: Persona, names: tuple[str, ...]) -> str:
-    """The scripted answer when the agent asks for facts: "It's NB-20417." and so on."""
-    values = [persona.facts[name].value for name in names]
-    if len(values) == 1:
-        return f"It's {values[0]}."
-    parts = [f"{name} {value}" for name, value in zip(names, values, strict=True)]
-    text = ", ".join(parts) + "."
-    return text[0].upper() + text[1:]
-
-
-def plan_turn(
-    persona: Persona, state: CallState, signals: set[str], revealed: tuple[str, ...] = ()
-) -> TurnPlan:
-    """The beat, model directive and scripted fallback line for the caller's next reply.
-
-    ``state`` is the state after the agent's turn has been applied; ``revealed``
-    names the facts the agent asked for in this turn (the caller gives them,
-    unless a beat takes over).
+    ``state`` is the state after the agent's turn has been applied. The facts the agent
+    asked for are answered first, whatever else happens (``trainer.simulation.planner``).
     """
     beat = choose_beat(persona, state, signals)
-    if beat is not None:
-        line = _pick(beat.say, state, beat.id)
-        directive = beat.directive or f'Say something like: "{line}"'
-        return TurnPlan(beat=beat, directive=directive, fallback=line)
-    if revealed and not state.ended:
-        line = fact_answer(persona, revealed)
-        wanted = ", ".join(revealed)
-        return TurnPlan(beat=None, directive=f"Give the agent your {wanted}.", fallback=line)
-    if state.ended:
-        line = _pick(_ENDING_LINES[state.outcome], state, state.outcome)
-        return TurnPlan(beat=None, directive=_ENDING_DIRECTIVES[state.outcome], fallback=line)
-    band = persona.band(state.mood)
-    line = _pick(persona.lines_for(band), state, band)
-    return TurnPlan(beat=None, directive=_BAND_DIRECTIVES[band], fallback=line)
-
-
-_BAND_DIRECTIVES = {
-    "calm": "Answer the agent briefly and cooperatively.",
-    "annoyed": "Answer the agent briefly; you are still annoyed and a little impatient.",
-    "angry": "Answer the agent in one or two short, angry sentences. Do not be polite.",
-}
-_ENDING_DIRECTIVES = {
-    "hung_up": "You have had enough. Say so angrily and hang up.",
-    "resolved": "You are satisfied now. Thank the agent briefly and say goodbye.",
-    "escalated": "The agent is transferring you to a supervisor. Accept it briefly.",
-    "ended_by_agent": "The agent is ending the call. React briefly.",
-}
+    asked = state.records[-1].asked if state.records else ()
+    plan = plan_reply(persona, state, signals, asked, beat)
+    return TurnPlan(
+        beat=beat, directive=plan.directive, fallback=plan.line, acts=plan.acts, lead=plan.lead
+    )

@@ -1,6 +1,8 @@
 """The in-character guard: is this reply something the caller would say?
 
-It rejects replies that speak as the agent, mention being an AI or a model,
+It rejects replies that speak as the agent (agent phrases; role reversal such as "I'll
+give you a credit", "Is that right, Mr ...?", asking for the customer's own details),
+copy the agent's apology, loop or repeat an earlier line, mention being an AI or a model,
 write the agent's lines, leak facts not yet asked for, echo the trainee, are
 empty, degenerate, or longer than the persona allows. ``check_prefix`` runs on
 the text streamed so far, so bad text is caught before the trainee sees it;
@@ -39,6 +41,26 @@ _SHEET = re.compile(
     r" and\b|\bnext line\b",
     re.IGNORECASE,
 )
+_ROLE_REVERSAL = re.compile(
+    "|".join(
+        [
+            r"\bi('ll| will| can|'m going to) (give|credit|refund|send|arrange|book|waive|sort"
+            r" out|put through|transfer) (you|that|a|the)\b",
+            r"\bis that (right|correct),? (mr|mrs|ms|miss|sir|madam)\b",
+            r"\b(what('s| is)|can i (have|take|get)|could i (have|take|get)|may i have) your "
+            r"(\w+ )?(account|policy|order|tracking|reference|claim|card|mobile|phone|serial|"
+            r"post ?code|date of birth|name|address)\b",
+            r"\byou('re| are) right,? i('ll| will)\b|\blet me (check|look) (that|your account)\b",
+            r"\bfor (security|verification)\b|\bthank you for (holding|waiting)\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_APOLOGY = re.compile(
+    r"\b(i('m| am)|we('re| are)) (so |really |very |truly )?sorry (for|about) (the|your|that|this"
+    r"|any)\b|\b(i|we) apologi[sz]e\b|\bsorry for the (wait|inconvenience|trouble)\b",
+    re.IGNORECASE,
+)
 _MARKUP = re.compile(r"<\||\|>|```|<\s*/?\s*(s|im_start|im_end|assistant|user)\b|\[/?INST\]")
 
 
@@ -74,6 +96,8 @@ def check_prefix(text: str, persona: Persona, state: CallState, agent_text: str)
         return Verdict(False, "mentions_ai")
     if _AGENT_PHRASES.search(text):
         return Verdict(False, "speaks_as_agent")
+    if _ROLE_REVERSAL.search(text):
+        return Verdict(False, "role_reversal")
     if _LABELS.search(text):
         return Verdict(False, "writes_agent_lines")
     if _SHEET.search(text):
@@ -117,7 +141,13 @@ def check_reply(text: str, persona: Persona, state: CallState, agent_text: str) 
         return verdict
     if _echoes(text, agent_text):
         return Verdict(False, "echoes_trainee")
+    if _APOLOGY.search(text) and _APOLOGY.search(agent_text):
+        return Verdict(False, "copies_apology")
     said = {normalised(t.text) for t in state.transcript if t.speaker == "customer"}
     if normalised(text) in said:
         return Verdict(False, "repeats_itself")
+    sentences = [normalised(x) for x in re.split(r"(?<=[.!?])\s+", text) if normalised(x)]
+    long = [x for x in sentences if len(x.split()) >= 3]
+    if len(long) != len(set(long)) or any(x in said for x in long if len(x.split()) >= 5):
+        return Verdict(False, "loops")
     return OK

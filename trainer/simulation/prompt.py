@@ -20,8 +20,10 @@ from trainer.llm.base import Message
 from trainer.personas.loading import Persona
 from trainer.simulation.state import CallState
 
-Strategy = Literal["chat", "continuation"]
-STRATEGIES: tuple[Strategy, ...] = ("continuation", "chat")
+Strategy = Literal["chat", "continuation", "authored"]
+STRATEGIES: tuple[Strategy, ...] = ("continuation", "chat", "authored")
+"""How the caller's line is written: a model continues the transcript (``continuation``)
+or answers chat messages (``chat``), or the planned authored line is said (``authored``)."""
 STOP = ("\n", "Agent:", "AGENT:")
 """A reply is one line: the next line of a transcript is somebody else's."""
 

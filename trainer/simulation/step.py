@@ -84,6 +84,7 @@ class Step:
         record = self.record.model_copy(
             update={
                 "beat": self.beat.id if self.beat else None,
+                "acts": self.plan.acts,
                 "source": source,
                 "guard_rejections": tuple(rejections),
             }
@@ -110,21 +111,23 @@ def step(
     and the prompt for ``strategy``.
     """
     signals = set(signals)
-    state, record = apply_agent_turn(persona, state, agent_text, signals)
-    plan = plan_turn(persona, state, signals, record.revealed)
+    state, _ = apply_agent_turn(persona, state, agent_text, signals)
+    plan = plan_turn(persona, state, signals)
     if plan.beat is not None:
         update: dict = {"fired_beats": state.fired_beats + (plan.beat.id,)}
         if plan.beat.end_call and not state.ended:
             update["outcome"] = BEAT_ENDINGS[plan.beat.end_call]
         state = state.model_copy(update=update)
-    if strategy == "chat":
+    # The answer to what was asked and a beat's line lead the reply and a model carries on
+    # from them: the facts are always given and the trainer's scripted moment always
+    # happens (a 135M model asked to "demand a supervisor" mostly does not).
+    lead = plan.lead
+    if strategy == "authored":
+        prompt: str | tuple[Message, ...] = ""
+    elif strategy == "chat":
         lead = ""
-        prompt: str | tuple[Message, ...] = tuple(chat_prompt(persona, state, plan.directive))
+        prompt = tuple(chat_prompt(persona, state, plan.directive))
     else:
-        # A beat's line leads the reply and the model carries on from it: the trainer's
-        # scripted moment always happens (a 135M model asked to "demand a supervisor"
-        # mostly does not), and it is shown at once.
-        lead = plan.fallback if plan.beat is not None else ""
         text = continuation_prompt(persona, state, plan.directive)
         prompt = f"{text} {lead}" if lead else text
     return Step(

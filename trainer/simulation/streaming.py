@@ -106,7 +106,7 @@ def reply_pieces(
     text, shown = "", ""
     source: Source = "scripted"
     rejections: list[str] = []
-    if backend.generates:
+    if backend.generates and step.strategy != "authored":
         for attempt in range(max_attempts):
             result = yield from _attempt(
                 step, persona, backend, _params(params, step, attempt), hold_words, holdback_chars
@@ -155,6 +155,8 @@ def _attempt(
             yield lead
             emitted = lead
         for piece in pieces:
+            if buf == lead and lead and piece[:1] not in ("", " ", "\n"):
+                piece = " " + piece  # the model carries on after the lead's last word
             buf += piece
             text = clean_reply(buf)
             verdict = check_prefix(text, persona, state, agent_text)

@@ -53,7 +53,20 @@ lines:                            # fallback lines by mood band
   calm: ["OK, that works."]
   annoyed: ["I've heard that before."]
   angry: ["This is a joke. Just fix it."]
-resolution: {needs: [offers_resolution, gives_clear_next_step]}
+agenda:                           # what the caller needs; satisfied when all are met
+  - id: fix-date
+    need: a date for the fix
+    addressed_by:
+      signals: [gives_clear_next_step, offers_resolution]
+      phrases: ['\\b(mon|tues|wednes|thurs|fri|satur|sun)day\\b|\\btomorrow\\b']
+    press: ["And when is it actually getting fixed?"]
+responses:                        # the caller's own lines per act and mood band
+  answer: {calm: ["Sure, it's {facts}."], annoyed: ["It's {facts}."], angry: ["{facts}. Again."]}
+  react_empathy: ["Thanks. But I need it fixed."]
+  push_back: ["There's no need for that."]
+  satisfied: ["Right. That's what I needed. Thanks."]
+persistence: {rude_turns: 3, idle_turns: 4}
+resolution: {min_turns: 2}
 """
 
 

@@ -1,0 +1,91 @@
+"""The persona's agenda, responses and persistence: validation and what counts as asking."""
+
+from __future__ import annotations
+
+import pytest
+
+from trainer.personas.caller import asking_sentences, name_pattern, spelled_prefix
+from trainer.personas.loading import PersonaError, parse_persona
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Can I take your postcode?", True),
+        ("Account number and postcode, please.", True),
+        ("I've got your postcode here already, thanks.", False),
+        ("We'll text that mobile number when the engineer is on his way.", False),
+        ("Your reference number for today is CX-1.", False),
+        ("No need for your date of birth, I've verified you.", False),
+    ],
+)
+def test_what_counts_as_asking(text, asks):
+    assert bool(asking_sentences(text)) is asks
+
+
+def test_a_verification_turn_asks_without_a_request_word():
+    text = "Account number and postcode, and I'll get straight on it."
+    assert asking_sentences(text) == [] and asking_sentences(text, verifying=True) == [text]
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("account number", "can u give me ur acct no. pls"),
+        ("account number", "your account ID, please"),
+        ("order number", "the order no & email"),
+        ("date of birth", "and your DOB?"),
+        ("new address", "whats ur new addy"),
+    ],
+)
+def test_a_facts_name_as_agents_say_it(name, said):
+    import re
+
+    assert re.search(name_pattern(name), said, re.IGNORECASE)
+
+
+def test_a_spelled_out_start_of_a_value():
+    assert spelled_prefix("the number on your bill that starts N-B") == "NB"
+    assert spelled_prefix("nothing spelled here") == ""
+
+
+BASE = """\
+id: small-caller
+name: Ann Lee
+summary: Bill too high.
+difficulty: easy
+company: Brightwater Energy
+style: Polite.
+background: Your bill doubled.
+facts:
+  account number: BW-1
+goal: The bill corrected.
+opening: My bill has doubled.
+mood: {start: 4}
+lines: {calm: [Okay.], annoyed: [Hmm.], angry: [No.]}
+"""
+
+
+def test_new_fields_are_optional_and_default_sensibly():
+    persona = parse_persona(BASE, "small-caller.yaml")
+    assert persona.agenda == [] and persona.responses == {}
+    assert persona.phrasebook_voice() == "polite" and persona.max_calming() == 4
+    assert persona.persistence.rude_turns == 3
+
+
+def test_bad_agenda_and_responses_are_reported_with_their_lines():
+    text = BASE + (
+        "agenda:\n"
+        "  - id: fix-bill\n"
+        "    need: the bill corrected\n"
+        "    addressed_by: {signals: [offers_refund]}\n"
+        "responses:\n"
+        "  answer: ['It is {fact}.']\n"
+        "  shrugs: ['Meh.']\n"
+    )
+    with pytest.raises(PersonaError) as err:
+        parse_persona(text, "small-caller.yaml")
+    problems = [str(p) for p in err.value.problems]
+    assert any(":17: agenda[0].addressed_by.signals[0]: unknown signal" in p for p in problems)
+    assert any(":19: responses.answer" in p and "unknown placeholder {fact}" in p for p in problems)
+    assert any(":20: responses" in p and "shrugs" in p for p in problems), problems

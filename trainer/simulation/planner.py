@@ -1,0 +1,262 @@
+"""The turn planner: the caller's acts for this reply, chosen in code and voiced by authored lines.
+
+State in, plan out. From the agent's turn (signals, facts asked, needs met) and the call
+state after it, :func:`plan_reply` picks the caller's acts in order — *answer* what was
+asked first (a beat never displaces it), then the persona's beat if one fires, else one
+reaction (push back on rudeness, ask what jargon means, challenge a vague promise,
+accept a need met, react to empathy or ownership, explain when asked), then *press* an
+open need — and voices each from the persona's ``responses:`` by mood band, else from
+the shared phrasebook (``phrasebook.yaml``, by the persona's voice). A model, where one
+is used, gets the acts as its directive; the authored line is always the fallback.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from trainer.personas.loading import Beat, Persona
+from trainer.simulation.state import CallState, open_needs
+
+PHRASEBOOK = Path(__file__).with_name("phrasebook.yaml")
+
+_ENDING_ACTS = {
+    "hung_up": "hang_up",
+    "escalated": "escalated",
+    "ended_by_agent": "ended_by_agent",
+    "resolved": "goodbye",
+}
+_REACTIONS = (  # agent signal -> the caller's reaction, first match wins
+    ("over_promises", "challenge"),
+    ("explores", "explain"),  # a question asked is answered before any sympathy is noticed
+    ("takes_ownership", "react_ownership"),
+    ("gives_clear_next_step", "react_next_step"),
+    ("offers_resolution", "react_next_step"),
+    ("acknowledges_feelings", "react_empathy"),
+    ("apologises", "react_empathy"),
+    ("restates_issue", "react_empathy"),
+)
+_RUDE = ("blames_customer", "says_calm_down", "dismissive", "insults_customer", "profanity")
+_PRESS_AFTER = {
+    "react_empathy",
+    "react_ownership",
+    "react_next_step",
+    "accept",
+    "filler",
+    "explain",
+    "answer",
+}
+_DIRECTIVES = {
+    "answer": "Give the agent your {fact_names}: {facts}.",
+    "answer_again": "Say you already gave it, then give your {fact_names} again: {facts}.",
+    "explain": "Explain your problem briefly, in your own words.",
+    "react_empathy": "React to the agent's sympathy, in character; you still need help.",
+    "react_ownership": "React to the agent taking responsibility, cautiously.",
+    "react_next_step": "React to the next step the agent described.",
+    "accept": "Accept what the agent offered for {need}.",
+    "challenge": "Doubt the promise; ask how you can be sure it will happen.",
+    "ask_jargon": "Ask what the agent's jargon means, in plain words.",
+    "push_back": "Push back: the agent was rude or dismissive. Say so.",
+    "press": "Ask about {need}: it has not been dealt with yet.",
+    "satisfied": "Say you are satisfied now, and thank the agent.",
+    "no_more": "Say there is nothing else.",
+    "goodbye": "Thank the agent briefly and say goodbye.",
+    "hang_up": "You have had enough. Say so and hang up.",
+    "escalated": "The agent is transferring you to a supervisor. Accept it briefly.",
+    "ended_by_agent": "The agent is ending the call. React briefly.",
+    "filler": "Answer the agent briefly, in character.",
+}
+
+
+@dataclass(frozen=True)
+class CallerPlan:
+    """The caller's reply, planned: ``acts`` in order, the authored ``line`` for them,
+    ``lead`` (the part a model must keep word for word: the answer and the beat's line),
+    and ``directive`` for a model that writes the rest."""
+
+    acts: tuple[str, ...]
+    line: str
+    lead: str
+    directive: str
+    beat: Beat | None = None
+
+
+@cache
+def phrasebook() -> dict[str, dict[str, dict[str, list[str]]]]:
+    """voice -> act -> band -> lines (plain lists expanded to every band)."""
+    raw = yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))
+    book: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for voice, acts in raw.items():
+        book[voice] = {
+            act: lines
+            if isinstance(lines, dict)
+            else dict.fromkeys(("calm", "annoyed", "angry"), lines)
+            for act, lines in acts.items()
+        }
+    return book
+
+
+def lines_for(persona: Persona, act: str, band: str) -> list[str]:
+    """The lines a persona has for ``act`` in mood ``band``: its own, else the phrasebook's."""
+    own = persona.responses.get(act)  # type: ignore[call-overload]
+    if own is not None:
+        lines = getattr(own, band) or own.calm or own.annoyed or own.angry
+        if lines:
+            return list(lines)
+    if act in ("filler", "explain"):  # the persona's own words beat a generic line here
+        return persona.lines_for(band)  # type: ignore[arg-type]
+    return phrasebook()[persona.phrasebook_voice()][act][band]
+
+
+def facts_text(persona: Persona, names: tuple[str, ...]) -> str:
+    """The values asked for: ``NB-20417``, or ``account number NB-20417, postcode LS6 3HF``."""
+    values = [persona.facts[name].value for name in names]
+    if len(values) == 1:
+        return values[0]
+    return ", ".join(f"{name} {value}" for name, value in zip(names, values, strict=True))
+
+
+def plan_reply(
+    persona: Persona,
+    state: CallState,
+    signals: set[str],
+    asked: tuple[str, ...],
+    beat: Beat | None,
+) -> CallerPlan:
+    """The caller's acts and authored line for the reply to the agent's last turn.
+
+    ``state`` is the call after the agent's turn; ``asked`` the facts the turn asked for
+    (given now, first, whatever else happens); ``beat`` the persona's beat that fires.
+    """
+    record = state.records[-1] if state.records else None
+    acts: list[str] = []
+    if asked and state.outcome in ("ongoing", "resolved") and not (beat and beat.end_call):
+        again = record is not None and not set(asked) & set(record.revealed)
+        acts.append("answer_again" if again else "answer")
+    if beat is None:
+        acts += _body(persona, state, signals, record.addressed if record else (), acts)
+    plan_acts = tuple(acts)
+    slots = {
+        "facts": facts_text(persona, asked) if asked else "",
+        "need": _need_text(persona, state, met=False),
+        "fact_names": " and ".join(asked),
+        "agent_words": _agent_words(state),
+    }
+    parts = [_say(persona, state, act, slots) for act in plan_acts]
+    lead_parts = parts[:1] if asked else []
+    if beat is not None:
+        beat_line = _pick(beat.say, state, beat.id)
+        parts.append(beat_line)
+        lead_parts.append(beat_line)
+        plan_acts += (f"beat:{beat.id}",)
+    directive = " ".join(
+        _DIRECTIVES.get(a, "").format(**slots) for a in plan_acts if a in _DIRECTIVES
+    )
+    if beat is not None:
+        directive = " ".join(
+            filter(None, [directive, beat.directive or f'Say something like: "{parts[-1]}"'])
+        )
+    return CallerPlan(
+        acts=plan_acts,
+        line=" ".join(p for p in parts if p),
+        lead=" ".join(lead_parts),
+        directive=directive,
+        beat=beat,
+    )
+
+
+def _body(
+    persona: Persona,
+    state: CallState,
+    signals: set[str],
+    addressed: tuple[str, ...],
+    acts: list[str],
+) -> list[str]:
+    """The reaction after any answer, and whether to press an open need after it."""
+    if state.ended:
+        return [_ENDING_ACTS[state.outcome]]
+    if any(s in signals for s in _RUDE):
+        return ["push_back"]
+    if "uses_jargon" in signals:
+        return ["ask_jargon"]
+    was_satisfied = _satisfied_before(state)
+    if state.satisfied and not was_satisfied:
+        return ["satisfied"]
+    if state.satisfied:
+        return ["no_more"]
+    body: list[str] = []
+    if "over_promises" in signals:
+        body = ["challenge"]
+    elif addressed:
+        body = ["accept"]
+    else:
+        body = [next((act for sig, act in _REACTIONS if sig in signals), "filler")]
+        if body == ["filler"] and acts:
+            body = []  # an answer is reply enough
+    last = (body or acts or ["filler"])[-1]
+    if (
+        last in _PRESS_AFTER
+        and open_needs(persona, state)
+        and persona.agenda
+        and _due(persona, state)
+    ):
+        body.append("press")
+    return body
+
+
+def _agent_words(state: CallState, most: int = 6) -> str:
+    """``{agent_words}``: the start of the agent's last sentence, a few words of it."""
+    text = state.transcript[-1].text if state.transcript else ""
+    sentence = re.split(r"(?<=[.!?])\s+", text.strip())[-1] if text.strip() else ""
+    words = sentence.rstrip(".!?").split()
+    return " ".join(words[:most]) + ("..." if len(words) > most else "")
+
+
+def _satisfied_before(state: CallState) -> bool:
+    """Whether the caller had already said they were satisfied before this turn."""
+    return any(a == "satisfied" for r in state.records[:-1] for a in r.acts)
+
+
+def _due(persona: Persona, state: CallState) -> bool:
+    """An open need is pressed again only every ``press_after`` turns (and not on turn 1)."""
+    if state.turn < 2:
+        return False
+    pressed = [r.turn for r in state.records[:-1] if "press" in r.acts]
+    return not pressed or state.turn - pressed[-1] >= persona.persistence.press_after
+
+
+def _need_text(persona: Persona, state: CallState, met: bool) -> str:
+    """``{need}``: the need met this turn (``met``), else the first one still open."""
+    needs = {n.id: n for n in persona.agenda}
+    record = state.records[-1] if state.records else None
+    if met and record and record.addressed:
+        return needs[record.addressed[-1]].need
+    open_ = [n for n in open_needs(persona, state) if n in needs]
+    return needs[open_[0]].need if open_ else "that"
+
+
+def _say(persona: Persona, state: CallState, act: str, slots: dict[str, str]) -> str:
+    """One act's line: an open need's own ``press`` lines, else by act and mood band."""
+    slots = {**slots, "need": _need_text(persona, state, met=act == "accept")}
+    if act == "press":
+        need = next((n for n in persona.agenda if n.need == slots["need"]), None)
+        if need is not None and need.press:
+            return _pick(need.press, state, act, slots)
+    line = _pick(lines_for(persona, act, persona.band(state.mood)), state, act, slots)
+    return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), line)
+
+
+def _pick(
+    lines: list[str], state: CallState, salt: str, slots: dict[str, str] | None = None
+) -> str:
+    """A deterministic choice for this call and turn, avoiding lines the caller already said."""
+    rng = random.Random(f"{state.seed}:{state.call_id}:{state.turn}:{salt}")
+    said = " ".join(t.text for t in state.transcript if t.speaker == "customer")
+    rendered = [line.format(**slots) if slots else line for line in lines]
+    fresh = [line for line in rendered if line not in said] or rendered
+    return rng.choice(fresh)
