@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from trainer.outcomes import BeatEnding
+from trainer.patterns import compile_pattern, pattern_problem
 from trainer.problems import Rule, did_you_mean, fail, got, rules
 from trainer.rubric.model import Rubric, load_rubric
 
@@ -95,6 +96,9 @@ def _regex(value: str) -> str:
         re.compile(value)
     except re.error as err:
         raise fail("regex", f"not a valid regular expression: {err} (got {got(value)})") from None
+    problem = pattern_problem(value)
+    if problem:
+        raise fail("regex", f"{problem} (got {got(value)})")
     return value
 
 
@@ -165,7 +169,7 @@ class Fact(_Model):
 
     def is_asked(self, text: str) -> bool:
         """Whether ``text`` (an agent turn) asks for this fact."""
-        return any(re.search(p, text, re.IGNORECASE) for p in self.asked_by)
+        return any(compile_pattern(p).search(text) for p in self.asked_by)
 
 
 class Mood(_Model):
