@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import logging
 import re
-import re._constants as sre
-import re._parser as sre_parse
 from functools import lru_cache
 from typing import Any
 
 import regex
+
+try:  # Python 3.11+
+    import re._constants as sre
+    import re._parser as sre_parse
+except ImportError:  # pragma: no cover (Python 3.10)
+    import sre_constants as sre  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
 
 MAX_PATTERN_CHARS = 1000
 """The longest bundled pattern is 595 characters."""
@@ -37,6 +42,8 @@ _PROBE = "".join(map(chr, range(128))) + "£€₹’‘“”–—…éèàü�
 _ANYTHING = frozenset(_PROBE)
 _NOTHING: frozenset[str] = frozenset()
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT)  # possessive repeats never backtrack
+_POSSESSIVE = getattr(sre, "POSSESSIVE_REPEAT", None)  # both new in Python 3.11
+_ATOMIC = getattr(sre, "ATOMIC_GROUP", None)
 _CATEGORIES = {
     sre.CATEGORY_DIGIT: str.isdecimal,
     sre.CATEGORY_SPACE: str.isspace,
@@ -115,11 +122,11 @@ def _children(op: Any, av: Any) -> list[Any]:
         return [av[-1]]
     if op is sre.BRANCH:
         return list(av[1])
-    if op in (*_REPEATS, sre.POSSESSIVE_REPEAT):
+    if op in (*_REPEATS, _POSSESSIVE):
         return [av[2]]
     if op in (sre.ASSERT, sre.ASSERT_NOT):
         return [av[1]]
-    if op is sre.ATOMIC_GROUP:
+    if op is _ATOMIC:
         return [av]
     return []
 
@@ -190,12 +197,12 @@ def _first_of(op: Any, av: Any) -> tuple[frozenset[str], bool]:
         return single, False
     if op is sre.SUBPATTERN:
         return _first(list(av[-1]))
-    if op is sre.ATOMIC_GROUP:
+    if op is _ATOMIC:
         return _first(list(av))
     if op is sre.BRANCH:
         starts = [_first(list(b)) for b in av[1]]
         return frozenset().union(*(s for s, _ in starts)), any(e for _, e in starts)
-    if op in (*_REPEATS, sre.POSSESSIVE_REPEAT):
+    if op in (*_REPEATS, _POSSESSIVE):
         found, empty = _first(list(av[2]))
         return found, empty or av[0] == 0
     if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
