@@ -72,7 +72,15 @@ def test_safe_shapes_pass(pattern: str) -> None:
 def test_too_long_or_invalid_patterns_are_refused() -> None:
     assert "at most 1000" in (pattern_problem("a" * (MAX_PATTERN_CHARS + 1)) or "")
     assert pattern_problem("a" * MAX_PATTERN_CHARS) is None
-    assert "not a valid regular expression" in (pattern_problem("(sorry") or "")
+    with pytest.raises(re.error):
+        pattern_problem("(sorry")
+    assert pattern_problem("(" * 21 + "a" + ")" * 21) == "groups nested more than 20 deep"
+    assert pattern_problem(r"\(" * 30 + "[(((]" * 30) is None  # escaped, or in a class
+    deep = "(" * 499 + "a" + ")" * 499  # re.compile would end in RecursionError
+    persona, problems = check_persona(
+        VALID.replace("  order number: TC-1", f"  order: {{value: TC-1, asked_by: ['{deep}']}}")
+    )
+    assert persona is None and "groups nested more than 20 deep" in problems[0].message
 
 
 def test_every_bundled_pattern_passes_and_matches_as_re_does() -> None:

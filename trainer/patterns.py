@@ -5,8 +5,9 @@ hold regexes that anyone with the persona studio or the QA page can write. On a
 backtracking engine ``(a+)+$`` takes minutes on one 34-character line, so:
 
 - ``pattern_problem(text)`` says why a pattern is refused (the validators report it
-  with file, line and field), or None. Refused: longer than ``MAX_PATTERN_CHARS``;
-  not valid; a repeat that can split the same text more than one way ("nested
+  with file, line and field), or None; ``re.error`` when it is not valid. Refused:
+  longer than ``MAX_PATTERN_CHARS``; groups nested more than ``MAX_GROUP_DEPTH``
+  deep; a repeat that can split the same text more than one way ("nested
   quantifiers"): a repeat inside a repeated group that can run on into what follows
   it (``(a+)+``, ``(\w+\s?)+``, ``(a+){0,10}``), or repeated alternatives that can
   match the same start (``(a|aa)+``). ``(\w+ ){0,3}`` is fine: the space ends each word.
@@ -33,6 +34,8 @@ except ImportError:  # pragma: no cover (Python 3.10)
 
 MAX_PATTERN_CHARS = 1000
 """The longest bundled pattern is 595 characters."""
+MAX_GROUP_DEPTH = 20
+"""Parentheses inside each other (the bundled patterns: at most 4)."""
 MATCH_TIMEOUT_S = 0.5
 """A pattern that has not matched within this time counts as no match (logged)."""
 
@@ -91,15 +94,43 @@ def compile_pattern(pattern: str) -> BoundedPattern:
 
 @lru_cache(maxsize=4096)
 def pattern_problem(pattern: str) -> str | None:
-    """Why a trainer-written pattern is refused (a sentence for the error), or None."""
+    """Why a trainer-written pattern is refused (a sentence for the error), or None.
+
+    Raises ``re.error`` when it is not a valid regular expression (the validators word that).
+    """
     if len(pattern) > MAX_PATTERN_CHARS:
         return f"too long for a pattern ({len(pattern)} characters; at most {MAX_PATTERN_CHARS})"
+    if _group_depth(pattern) > MAX_GROUP_DEPTH:
+        return f"groups nested more than {MAX_GROUP_DEPTH} deep"
+    re.compile(pattern, re.IGNORECASE)
     try:
-        parsed = list(sre_parse.parse(pattern, re.IGNORECASE))
         compile_pattern(pattern)
-    except (re.error, regex.error) as err:
-        return f"not a valid regular expression: {err}"
+    except regex.error as err:  # valid for re, not for the engine that runs it: rare
+        raise re.error(str(err)) from None
+    parsed = list(sre_parse.parse(pattern, re.IGNORECASE))
     return _NESTED if _any_ambiguous(parsed) else None
+
+
+def _group_depth(pattern: str) -> int:
+    """How deep the pattern's parentheses nest (escapes and ``[...]`` skipped), read before
+    parsing: the parser recurses once per level."""
+    depth = deepest = 0
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
 
 
 # -- the shape check: a repeated part that can be split more than one way --------------------

@@ -93,10 +93,9 @@ def _signal(speaker: Literal["agent", "customer"]) -> Any:
 
 def _regex(value: str) -> str:
     try:
-        re.compile(value)
+        problem = pattern_problem(value)
     except re.error as err:
         raise fail("regex", f"not a valid regular expression: {err} (got {got(value)})") from None
-    problem = pattern_problem(value)
     if problem:
         raise fail("regex", f"{problem} (got {got(value)})")
     return value

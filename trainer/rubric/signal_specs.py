@@ -23,10 +23,9 @@ SIGNAL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def _valid_regex(pattern: str) -> str:
     try:
-        re.compile(pattern, re.IGNORECASE)
+        problem = pattern_problem(pattern)
     except re.error as exc:
         raise ValueError(f"not a valid regex ({exc}): {pattern!r}") from None
-    problem = pattern_problem(pattern)
     if problem:
         raise ValueError(f"{problem}: {pattern!r}")
     return pattern
