@@ -108,3 +108,15 @@ def test_anchors_within_the_limits_keep_values_and_lines() -> None:
     assert doc.data == {"base": {"x": 1}, "one": {"x": 1}, "two": {"x": 1, "y": 2}}
     assert doc.line_of(("one",)) == 2 and doc.line_of(("two", "y")) == 5
     assert doc.line_of(("one", "x")) == 1  # a key reached through an alias: where it is written
+
+
+def test_a_rubric_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    from trainer.rubric.model import RubricError, load_rubric
+
+    big = tmp_path / "big.yaml"
+    big.write_text("id: big\n# " + "x" * YamlLimits().max_bytes + "\n", encoding="utf-8")
+    with pytest.raises(RubricError) as caught:
+        load_rubric(big)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{big}: the file is 2,000,011 bytes; the limit is 2,000,000 bytes"
+    ]

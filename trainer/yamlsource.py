@@ -111,8 +111,12 @@ class YamlLimitError(YamlSyntaxError):
 
 
 def too_big(size: int, limit: int) -> str:
-    """The message for a file of ``size`` bytes over a ``limit``: ``the file is 2.0 MB; ...``."""
-    return f"the file is {_bytes(size)}; the limit is {_bytes(limit)}"
+    """The message for a file of ``size`` bytes over a ``limit``: ``the file is 2.0 MB; ...``
+    (exact byte counts when the rounded sizes would read the same)."""
+    shown, most = _bytes(size), _bytes(limit)
+    if shown == most:
+        shown, most = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"the file is {shown}; the limit is {most}"
 
 
 def _bytes(n: int) -> str:

@@ -55,7 +55,7 @@ def test_personas_list_skips_hostile_files_within_a_bound(tmp_path: Path) -> Non
     assert "values once aliases are expanded" in errors["laughs.yaml"]
     assert "nested more than 20 deep" in errors["deep.yaml"]
     assert "refers to a value that contains it" in errors["loop.yaml"]
-    assert "the limit is 100 KB" in errors["huge.yaml"]
+    assert "the limit is 100,000 bytes" in errors["huge.yaml"]
     for name in ("laughs.yaml", "deep.yaml", "loop.yaml"):
         assert f"{name}:" in errors[name] and errors[name].split(f"{name}:")[1][:1].isdigit()
 
@@ -80,7 +80,10 @@ print(json.dumps([str(p) for p in problems]))
 def test_text_over_the_size_limit_is_refused_before_parsing() -> None:
     persona, problems = check_persona(VALID + "#" + "x" * PERSONA_LIMITS.max_bytes)
     assert persona is None
-    assert [str(p) for p in problems] == ["<persona>: the file is 100 KB; the limit is 100 KB"]
+    size = len(VALID) + 1 + PERSONA_LIMITS.max_bytes
+    assert [str(p) for p in problems] == [
+        f"<persona>: the file is {size:,} bytes; the limit is 100,000 bytes"
+    ]
     persona, problems = check_persona(VALID)
     assert persona is not None and not problems
 
