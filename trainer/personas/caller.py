@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
+from trainer.patterns import compile_pattern, pattern_problem
 from trainer.personas.names import AgentSignal
 from trainer.problems import fail, got
 
@@ -54,9 +55,11 @@ first unaddressed need, ``{agent_words}`` a few of the agent's own words."""
 
 def _pattern(value: str) -> str:
     try:
-        re.compile(value)
+        problem = pattern_problem(value)
     except re.error as err:
         raise fail("regex", f"not a valid regular expression: {err} (got {got(value)})") from None
+    if problem:
+        raise fail("regex", f"{problem} (got {got(value)})")
     return value
 
 
@@ -112,7 +115,7 @@ class AddressedBy(_Model):
         if not self.phrases:
             return by_signal
         sentences = [s for s in _SENTENCE.split(text) if s.strip() and not _DENIAL.search(s)]
-        by_phrase = any(re.search(p, s, re.IGNORECASE) for p in self.phrases for s in sentences)
+        by_phrase = any(compile_pattern(p).search(s) for p in self.phrases for s in sentences)
         if by_signal or not self.signals:
             return by_phrase
         # the analyser found none of the signals: the words must still be the agent's own

@@ -9,12 +9,15 @@ file, line and field::
     personas/x.yaml:9: mod: unknown field 'mod'. Did you mean: mood? Allowed: id, name, ...
 
 A bad file never stops the others from loading. Signal and criterion names are
-checked against the rubric given as ``rubric=`` (default: the bundled one).
+checked against the rubric given as ``rubric=`` (default: the bundled one). A file
+past ``PERSONA_LIMITS`` (size, nesting, aliases) is refused with its line.
 """
 
 from __future__ import annotations
 
 import difflib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,11 +40,24 @@ from trainer.personas.schema import (
 )
 from trainer.problems import located, problems_from_validation
 from trainer.rubric.model import Rubric
-from trainer.yamlsource import Problem, YamlDocument, YamlSyntaxError, format_path
+from trainer.yamlsource import (
+    Problem,
+    YamlDocument,
+    YamlLimits,
+    YamlSyntaxError,
+    format_path,
+    too_big,
+)
 from trainer.yamlsource import load_yaml as _load_yaml
+
+PERSONA_LIMITS = YamlLimits(max_bytes=100_000, max_depth=20, max_aliases=100, max_nodes=10_000)
+"""What one persona file may hold (the bundled ones: under 5 KB, 150 values, 5 deep)."""
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "BANDS",
+    "PERSONA_LIMITS",
     "Band",
     "Beat",
     "Condition",
@@ -54,6 +70,7 @@ __all__ = [
     "PersonaSet",
     "Problem",
     "Resolution",
+    "check_file",
     "check_persona",
     "default_asked_by",
     "find_persona",
@@ -63,6 +80,11 @@ __all__ = [
     "parse_persona",
     "validate_paths",
 ]
+
+
+Checked = tuple[Persona | None, list[Problem], YamlDocument | None]
+FileCheck = Callable[[Path, Rubric | None], Checked]
+"""How a loader checks one file (``check_file``; ``PersonaFolder`` remembers results)."""
 
 
 class PersonaError(ValueError):
@@ -107,15 +129,20 @@ def parse_persona(
 
 def load_persona(path: str | Path, *, rubric: Rubric | None = None) -> Persona:
     """Load one persona file; raise ``PersonaError`` listing every problem in it."""
-    persona, problems, _ = _check_file(Path(path), rubric)
+    persona, problems, _ = check_file(Path(path), rubric)
     if persona is None:
         raise PersonaError(problems)
     return persona
 
 
-def load_personas(folder: str | Path, *, rubric: Rubric | None = None) -> PersonaSet:
-    """Load every ``*.yaml`` persona in ``folder``; bad files and duplicate ids become problems."""
-    return _load_all([Path(folder)], rubric)
+def load_personas(
+    folder: str | Path, *, rubric: Rubric | None = None, check: FileCheck | None = None
+) -> PersonaSet:
+    """Load every ``*.yaml`` persona in ``folder``; bad files and duplicate ids become problems.
+
+    ``check`` checks one file (default ``check_file``; ``PersonaFolder`` remembers results).
+    """
+    return _load_all([Path(folder)], rubric, check)
 
 
 def validate_paths(paths: list[Path], *, rubric: Rubric | None = None) -> list[Problem]:
@@ -154,7 +181,10 @@ def find_persona(
 # -- loading ---------------------------------------------------------------------------------
 
 
-def _load_all(paths: list[Path], rubric: Rubric | None) -> PersonaSet:
+def _load_all(
+    paths: list[Path], rubric: Rubric | None, check: FileCheck | None = None
+) -> PersonaSet:
+    check = check or check_file
     result = PersonaSet()
     files: list[Path] = []
     for path in paths:
@@ -172,7 +202,7 @@ def _load_all(paths: list[Path], rubric: Rubric | None) -> PersonaSet:
         if path.resolve() in seen:
             continue
         seen.add(path.resolve())
-        persona, problems, doc = _check_file(path, rubric)
+        persona, problems, doc = check(path, rubric)
         result.problems += problems
         if persona is None or doc is None:
             continue
@@ -186,23 +216,31 @@ def _load_all(paths: list[Path], rubric: Rubric | None) -> PersonaSet:
     return result
 
 
-def _check_file(
-    path: Path, rubric: Rubric | None
-) -> tuple[Persona | None, list[Problem], YamlDocument | None]:
+def check_file(path: Path, rubric: Rubric | None = None) -> Checked:
+    """``(persona, [], doc)`` for one file, or ``(None, problems, doc)``; never raises.
+
+    At most ``PERSONA_LIMITS.max_bytes`` + 1 bytes are read; anything unexpected
+    becomes a problem of this file (logged), so one file never stops a folder.
+    """
+    file, limit = str(path), PERSONA_LIMITS.max_bytes
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            raw = f.read(limit + 1)
+        if len(raw) > limit:
+            return None, [Problem(file, None, "", too_big(path.stat().st_size, limit))], None
+        return _check(raw.decode("utf-8"), file, rubric)
     except UnicodeDecodeError:
-        return None, [Problem(str(path), None, "", "not UTF-8 text")], None
+        return None, [Problem(file, None, "", "not UTF-8 text")], None
     except OSError as err:
-        return None, [Problem(str(path), None, "", f"cannot read: {err.strerror}")], None
-    return _check(text, str(path), rubric)
+        return None, [Problem(file, None, "", f"cannot read: {err.strerror}")], None
+    except Exception as err:  # a bug, or an input nobody foresaw: report it, load the rest
+        _log.exception("persona file %s could not be checked", file)
+        return None, [Problem(file, None, "", f"could not be checked: {err!r}"[:300])], None
 
 
-def _check(
-    text: str, file: str, rubric: Rubric | None
-) -> tuple[Persona | None, list[Problem], YamlDocument | None]:
+def _check(text: str, file: str, rubric: Rubric | None) -> Checked:
     try:
-        doc = _load_yaml(text)
+        doc = _load_yaml(text, PERSONA_LIMITS)
     except YamlSyntaxError as err:
         return None, [err.problem(file)], None
     if doc.data is None:

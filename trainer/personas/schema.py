@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from trainer.outcomes import BeatEnding
+from trainer.patterns import compile_pattern, pattern_problem
 from trainer.personas.caller import (
     Need,
     Persistence,
@@ -68,9 +69,11 @@ def _slug(example: str, pattern: str = r"[a-z0-9]+(?:-[a-z0-9]+)*", chars: str =
 
 def _regex(value: str) -> str:
     try:
-        re.compile(value)
+        problem = pattern_problem(value)
     except re.error as err:
         raise fail("regex", f"not a valid regular expression: {err} (got {got(value)})") from None
+    if problem:
+        raise fail("regex", f"{problem} (got {got(value)})")
     return value
 
 
@@ -138,7 +141,7 @@ class Fact(_Model):
 
     def is_asked(self, text: str) -> bool:
         """Whether ``text`` (an agent turn) asks for this fact."""
-        return any(re.search(p, text, re.IGNORECASE) for p in self.asked_by)
+        return any(compile_pattern(p).search(text) for p in self.asked_by)
 
 
 class Mood(_Model):

@@ -34,7 +34,14 @@ from trainer.rubric.checks import reference_problems
 from trainer.rubric.criteria import Criterion, names
 from trainer.rubric.signal_specs import SignalSpec
 from trainer.scoring.gaming import GamingPolicy
-from trainer.yamlsource import Problem, YamlSyntaxError, format_path, load_yaml
+from trainer.yamlsource import (
+    Problem,
+    YamlLimits,
+    YamlSyntaxError,
+    format_path,
+    load_yaml,
+    too_big,
+)
 
 
 class Category(BaseModel):
@@ -146,9 +153,13 @@ def _default_rubric() -> Rubric:
 
 
 def _load(path: Path) -> Rubric:
-    file = str(path)
+    file, limit = str(path), YamlLimits().max_bytes
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            raw = f.read(limit + 1)
+        if len(raw) > limit:
+            raise RubricError([Problem(file, None, "", too_big(path.stat().st_size, limit))])
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricError([Problem(file, None, "", f"cannot read the file ({exc})")]) from None
     return parse_rubric(text, file)

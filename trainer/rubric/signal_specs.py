@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from trainer.patterns import BoundedPattern, compile_pattern, pattern_problem
+
 SPEAKERS = ("agent", "customer")
 SIGNAL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 """What a signal may be called: lower case, digits and underscores."""
@@ -21,9 +23,11 @@ SIGNAL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def _valid_regex(pattern: str) -> str:
     try:
-        re.compile(pattern, re.IGNORECASE)
+        problem = pattern_problem(pattern)
     except re.error as exc:
         raise ValueError(f"not a valid regex ({exc}): {pattern!r}") from None
+    if problem:
+        raise ValueError(f"{problem}: {pattern!r}")
     return pattern
 
 
@@ -73,10 +77,10 @@ class SignalSpec(BaseModel):
             raise ValueError("needs at least one of `patterns` or `examples`")
         return self
 
-    def compiled(self) -> list[re.Pattern[str]]:
-        """The patterns, compiled case-insensitive."""
-        return [re.compile(p, re.IGNORECASE) for p in self.patterns]
+    def compiled(self) -> list[BoundedPattern]:
+        """The patterns, compiled case-insensitive, each search time-bounded."""
+        return [compile_pattern(p) for p in self.patterns]
 
-    def compiled_vetoes(self) -> list[re.Pattern[str]]:
-        """The vetoes, compiled case-insensitive."""
-        return [re.compile(p, re.IGNORECASE) for p in self.vetoes]
+    def compiled_vetoes(self) -> list[BoundedPattern]:
+        """The vetoes, compiled case-insensitive, each search time-bounded."""
+        return [compile_pattern(p) for p in self.vetoes]

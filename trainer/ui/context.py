@@ -34,6 +34,7 @@ class AppContext:
     """Extra rubric YAML files offered on the QA page."""
     work_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="frontline-")))
     _rubric: Any = None
+    _personas: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -49,19 +50,23 @@ class AppContext:
     def rubric(self) -> Any:
         """The practice rubric, loaded once."""
         with self._lock:
-            if self._rubric is None:
-                from trainer.rubric.model import load_rubric
+            return self._rubric_locked()
 
-                self._rubric = load_rubric(self.rubric_path)
-            return self._rubric
+    def _rubric_locked(self) -> Any:
+        if self._rubric is None:
+            from trainer.rubric.model import load_rubric
+
+            self._rubric = load_rubric(self.rubric_path)
+        return self._rubric
 
     def personas(self) -> Any:
-        """The personas folder as it is now (a ``PersonaSet``): re-read on every call."""
-        from trainer.personas.loading import PersonaSet, load_personas
+        """The personas folder as it is now (a ``PersonaSet``): only changed files are re-read."""
+        with self._lock:
+            if self._personas is None:
+                from trainer.personas.folder import PersonaFolder
 
-        if not self.personas_dir.is_dir():
-            return PersonaSet()
-        return load_personas(self.personas_dir, rubric=self.rubric())
+                self._personas = PersonaFolder(self.personas_dir, self._rubric_locked())
+        return self._personas.load()
 
     def trainee(self, name: str | None, request: gr.Request | None) -> str:
         """Who is practising: the login name when logins are on, else the name typed in."""
