@@ -111,7 +111,7 @@ def build_transcript(
             continue  # the reader reported the missing field
         if has_bad_text(text) or has_bad_text(label):
             found.append(
-                (turn_line, f"undecodable text in turn {n} (bytes not valid in its encoding)")
+                (turn_line, f"undecodable text (bytes not valid in its encoding) in turn {n}")
             )
         elif speaker is not None:
             good.append(Turn(speaker=speaker, text=text.strip()))
@@ -128,7 +128,7 @@ def build_transcript(
     elif not found and not any(t.speaker == "agent" for t in good):
         found.append((line, "no agent turns"))
     if has_bad_text(id):
-        found.append((line, "undecodable text in the id (bytes not valid in its encoding)"))
+        found.append((line, "undecodable text (bytes not valid in its encoding) in the id"))
     if found:
         where = next((ln for ln, _ in found if ln is not None), line)
         reason = printable("; ".join(msg for _, msg in found))
