@@ -98,9 +98,9 @@ def test_qa_tab_writes_what_the_cli_writes(tmp_path: Path, monkeypatch: pytest.M
             cell, value = row[headers.index(name)], line[f"category.{name}"]
             assert cell == (round(100 * float(value), 1) if value else None)
     assert max(row[headers.index("empathy")] or 0 for row in rows) > 1
-    types = dict(zip(headers, result.datatypes, strict=True))
-    assert {types[h] for h in ("line", "overall", "empathy", "protocol")} == {"number"}
-    assert types["error"] == types["id"] == "str"
+    for name in ("line", "overall", "empathy", "protocol"):  # numbers sort as numbers
+        assert all(isinstance(row[headers.index(name)], int | float | None) for row in rows)
+    assert any(isinstance(row[headers.index("overall")], float) for row in rows)
     assert headers.index("error") < headers.index("overall")  # readable without scrolling
     # progress: reading, then after every chunk of qa.CHUNK up to the total
     scoring = [p for p, k in seen if k.get("desc") == "scoring"]
@@ -112,7 +112,7 @@ def test_empty_binary_parquet_and_utf16_uploads(tmp_path: Path) -> None:
     folder = tmp_path / "uploads"
     folder.mkdir()
     (folder / "empty.jsonl").write_bytes(b"")
-    (folder / "noise.txt").write_bytes(bytes(random.Random(5).randrange(256) for _ in range(9000)))
+    (folder / "noise.txt").write_bytes(random.Random(5).randbytes(9000))
     utf16 = "conversation_id,speaker,text\nu1,customer,Hi.\nu1,agent,Hello. I am sorry.\n"
     (folder / "utf16.csv").write_bytes(utf16.encode("utf-16"))
     pq.write_table(

@@ -24,6 +24,9 @@ DEFAULT_RUBRIC = "default (bundled)"
 CHUNK = 16
 UPLOAD_TYPES = [".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".parquet", ".pq", ".gz"]
 NUMERIC = ("line", "overall")
+LEAD_WIDTHS = ["140px", "140px", "64px", "80px", "320px"]
+"""Widths of the first columns (id, source, line, status, error): the error text wraps."""
+SCORE_WIDTH, FLAGS_WIDTH = "104px", "240px"
 SORT_HINT = (
     "Sort or filter by any column from the ⋮ menu in its header (ascending, descending, "
     "clear); scores sort as numbers."
@@ -73,7 +76,6 @@ class QAResult:
     rows: list[list[Any]]
     """One row per input record, in input order; scores on 0..100 like ``overall``."""
     headers: list[str]
-    datatypes: list[str]
     summary: str
     """Markdown: the counts, error kinds and rubric."""
     printed: str
@@ -90,6 +92,11 @@ def table_columns(rubric: Any) -> list[str]:
         "id", "source", "line", "status", "error", "overall",
         *(f"category.{c}" for c in rubric.categories), "flags",
     ]  # fmt: skip
+
+
+def column_widths(rubric: Any) -> list[str]:
+    """Widths for :func:`table_columns` of ``rubric`` (the page's default rubric at start)."""
+    return [*LEAD_WIDTHS, *[SCORE_WIDTH] * (1 + len(rubric.categories)), FLAGS_WIDTH]
 
 
 def table_cell(row: dict[str, Any], key: str) -> Any:
@@ -142,7 +149,6 @@ def score_files(
     return QAResult(
         rows=rows,
         headers=[k.removeprefix("category.") for k in keys],
-        datatypes=["number" if k in NUMERIC or k.startswith("category.") else "str" for k in keys],
         summary=_summary_text(summary),
         printed=format_summary(summary),
         report=report_frame(report.read_text(encoding="utf-8")),
@@ -198,6 +204,7 @@ def build_qa_tab(demo: gr.Blocks, ctx: AppContext) -> None:
     table = gr.Dataframe(
         label="Results (overall and categories on 0–100)", interactive=False, wrap=True,
         elem_id="qa-table", max_height=520, pinned_columns=1, show_search="search",
+        column_widths=column_widths(ctx.rubric()),
         elem_classes=["fl-qa-table"],
     )  # fmt: skip
     downloads = gr.File(
@@ -219,16 +226,9 @@ def build_qa_tab(demo: gr.Blocks, ctx: AppContext) -> None:
 
         r = score_files(ctx, f, c, u, progress)
         frame = pd.DataFrame(r.rows, columns=r.headers)
-        widths = [_width(h) for h in r.headers]
-        value = gr.Dataframe(frame, datatype=r.datatypes, column_widths=widths)
-        return value, r.summary, r.printed, r.report, r.downloads
+        return frame, r.summary, r.printed, r.report, r.downloads
 
     go.click(
         _score, [files, choice, upload], [table, summary, printed, report, downloads],
         api_name="score_files", concurrency_limit=1, concurrency_id="qa",
     )  # fmt: skip
-
-
-def _width(header: str) -> str:
-    return {"id": "140px", "source": "140px", "line": "64px", "status": "80px",
-            "error": "320px", "flags": "220px"}.get(header, "104px")  # fmt: skip
