@@ -293,8 +293,10 @@ def test_batch_main_cli(
     out = tmp_path / "cli"
     argv = [str(calls_folder[0]), "--rubric", str(rubric_path), "--out", str(out)]
     assert batch_main([*argv, "--format", "csv,html", "--no-progress"]) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert "Transcripts in: 11  scored: 7  errored: 4" in printed
+    assert "4 of 11 transcripts errored" in captured.err and "7 scored" in captured.err
     assert "escalation_when_asked" in printed
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "scores.csv", "summary.json"]
     assert batch_main([str(tmp_path / "missing"), "--out", str(out)]) == 2

@@ -166,7 +166,7 @@ def test_json_list_reports_item_lines(tmp_path: Path) -> None:
     assert records[2].item.reason == "no agent turns"
 
 
-def test_json_malformed_item_stops_the_file_with_its_line(tmp_path: Path) -> None:
+def test_json_malformed_item_is_one_row_and_the_rest_is_read(tmp_path: Path) -> None:
     content = (
         "[\n"
         + json.dumps(_call("a", *GOOD))
@@ -175,9 +175,9 @@ def test_json_malformed_item_stops_the_file_with_its_line(tmp_path: Path) -> Non
         + "\n]"
     )
     records = list(iter_records([_write(tmp_path / "bad.json", content)]))
-    assert isinstance(records[0].item, Transcript)
-    assert len(records) == 2
+    assert [type(r.item).__name__ for r in records] == ["Transcript", "ErrorRow", "Transcript"]
     assert records[1].item.line == 3 and "malformed JSON" in records[1].item.reason
+    assert records[2].item.id == "b" and records[2].line == 4
     (whole,) = _read(_write(tmp_path / "worse.json", '{"id": "x",\n "turns": [}'))
     assert isinstance(whole, ErrorRow) and whole.line == 2 and whole.id == "worse"
 

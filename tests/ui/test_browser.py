@@ -162,26 +162,4 @@ def test_studio_shows_errors_with_line_numbers(page: Any) -> None:
     page.screenshot(path=str(ARTIFACTS / "studio-invalid.png"), full_page=True)
 
 
-def test_qa_upload_produces_the_table(page: Any, tmp_path: Path) -> None:
-    from playwright.sync_api import expect
-
-    calls = [
-        {"id": "browser-good", "turns": [
-            {"speaker": "customer", "text": "My internet is down again."},
-            {"speaker": "agent", "text": "I'm sorry, I understand how frustrating that is."},
-        ]},
-        {"id": "browser-empty", "turns": []},
-    ]  # fmt: skip
-    upload = tmp_path / "batch.jsonl"
-    upload.write_text("\n".join(json.dumps(c) for c in calls) + "\n", encoding="utf-8")
-    page.get_by_role("tab", name="QA batch").click()
-    page.locator("#qa-files input[type=file]").set_input_files(str(upload))
-    expect(page.locator("#qa-files a[href*='batch.jsonl']").first).to_be_attached()  # uploaded
-    page.locator("#qa-score").click()
-    table = page.locator("#qa-table")
-    expect(table).to_contain_text("browser-good")
-    expect(table).to_contain_text("browser-empty")
-    expect(table).to_contain_text("error")
-    expect(page.locator("#qa-summary")).to_contain_text("2 transcripts")
-    expect(page.locator("#qa-histogram svg")).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "qa-batch.png"), full_page=True)
+# The QA batch page has its own module: test_browser_qa.py.

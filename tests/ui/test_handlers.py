@@ -329,7 +329,9 @@ def _qa_files(tmp_path: Path) -> list[Path]:
     jsonl.write_text("\n".join(json.dumps(c) for c in calls) + "\n{not json\n", encoding="utf-8")
     txt = tmp_path / "call-txt.txt"
     txt.write_text("Customer: Hi, my bill is wrong.\nAgent: Sorry about that.\n", encoding="utf-8")
-    return [jsonl, txt]
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    return [jsonl, txt, empty]
 
 
 def test_qa_scores_uploads_keeps_error_rows_and_offers_downloads(
@@ -337,23 +339,25 @@ def test_qa_scores_uploads_keeps_error_rows_and_offers_downloads(
 ) -> None:
     client = Client(app.url, verbose=False)
     files = [handle_file(str(p)) for p in _qa_files(tmp_path)]
-    table, hist, rates, downloads, summary = client.predict(
+    table, summary, printed, report, downloads = client.predict(
         files, "default (bundled)", None, api_name="/score_files"
     )
     headers, rows = table["headers"], table["data"]
     by_id = {row[headers.index("id")]: dict(zip(headers, row, strict=True)) for row in rows}
-    assert len(rows) == 5  # 4 JSONL lines (one not JSON) + 1 text file: one row each
+    assert len(rows) == 6  # 4 JSONL lines (one not JSON), a text file, an empty file
     assert by_id["qa-good"]["status"] == "scored" and by_id["qa-good"]["source"] == "calls.jsonl"
     assert by_id["qa-empty"]["status"] == "error" and by_id["qa-empty"]["error"]
-    assert sum(1 for r in by_id.values() if r["status"] == "error") == 2
+    assert sum(1 for r in by_id.values() if r["status"] == "error") == 3
+    assert by_id["empty"]["error"] == "empty file" and by_id["empty"]["source"] == "empty.jsonl"
     assert by_id["qa-good"]["overall"] > by_id["qa-rude"]["overall"]
-    assert "Overall scores" in hist and "<svg" in hist
-    assert "Pass rate per criterion" in rates
-    assert "5** transcripts" in summary and "2** error rows" in summary
+    assert "<iframe" in report and "Frontline QA report" in report
+    assert "Transcripts in: 6  scored: 3  errored: 3" in printed
+    assert "6** transcripts" in summary and "3** error rows" in summary
     names = sorted(Path(d).name for d in downloads)
-    assert names == ["scorecards.jsonl", "scores.csv"]
+    assert names == ["report.html", "scorecards.jsonl", "scores.csv", "summary.json"]
+    assert all(isinstance(r["overall"], int | float | None) for r in by_id.values())  # numbers
     csv_path = next(Path(d) for d in downloads if d.endswith(".csv"))
-    assert len(csv_path.read_text(encoding="utf-8").strip().splitlines()) == 1 + 5
+    assert len(csv_path.read_text(encoding="utf-8").strip().splitlines()) == 1 + 6
 
 
 def test_qa_upload_limit_has_a_clear_message(app: RunningApp, tmp_path: Path) -> None:

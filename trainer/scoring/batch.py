@@ -30,9 +30,13 @@ from pathlib import Path
 from trainer.rubric.model import Rubric, RubricError, load_rubric
 from trainer.scoring.batch_report import BatchSummary, SummaryBuilder, format_summary
 from trainer.scoring.batch_workers import Scored, score_chunk, score_stream
+from trainer.transcripts.encoding import printable
 from trainer.transcripts.io import Record, iter_records
 
 __all__ = [
+    "EXIT_NOTHING_SCORED",
+    "EXIT_OK",
+    "EXIT_USAGE",
     "LEAD_COLUMNS",
     "BatchProgress",
     "BatchSummary",
@@ -40,11 +44,18 @@ __all__ = [
     "add_score_arguments",
     "batch_main",
     "csv_columns",
+    "errored_line",
     "score_batch",
     "score_chunk",
 ]
 
 FORMATS = ("csv", "jsonl", "html")
+EXIT_OK = 0
+"""At least one transcript was scored (error rows may be among the outputs)."""
+EXIT_USAGE = 2
+"""Bad arguments, a missing input path or an invalid rubric: nothing was read."""
+EXIT_NOTHING_SCORED = 3
+"""Every input record became an error row: the outputs are written, but hold no score."""
 _TEXT = {"encoding": "utf-8", "errors": "backslashreplace"}  # a bad file name never crashes
 LEAD_COLUMNS = ["id", "source", "line", "status", "overall"]
 TAIL_COLUMNS = [
@@ -118,7 +129,7 @@ def score_batch(
         rubric_id=rubric.id,
         rubric_version=rubric.version,
         rubric_hash=rubric.hash,
-        inputs=[Path(p).name if file_names_only else str(p) for p in paths],
+        inputs=[printable(Path(p).name if file_names_only else str(p)) for p in paths],
     )
     builder = SummaryBuilder(summary, [c.id for c in rubric.graded()], list(rubric.categories))
     start = time.perf_counter()
@@ -209,8 +220,9 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
 def batch_main(args: argparse.Namespace | Sequence[str] | None = None) -> int:
     """Run ``score`` from parsed arguments (or an argv list); prints the summary.
 
-    Exit status: 0 when every record got a row (error rows included), 2 for bad arguments,
-    a missing input path or an invalid rubric.
+    Exit status: ``EXIT_OK`` (0) when at least one transcript was scored, ``EXIT_USAGE`` (2)
+    for bad arguments, a missing input path or an invalid rubric, ``EXIT_NOTHING_SCORED`` (3)
+    when every record is an error row. How many errored is said on stderr in every case.
     """
     if not isinstance(args, argparse.Namespace):
         parser = add_score_arguments(argparse.ArgumentParser(prog="python -m trainer score"))
@@ -227,11 +239,25 @@ def batch_main(args: argparse.Namespace | Sequence[str] | None = None) -> int:
             chunk_size=getattr(args, "chunk_size", 256),
         )
     except (FileNotFoundError, ValueError, RubricError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
     print(format_summary(summary))
     print("Wrote " + ", ".join(summary.outputs.values()))
-    return 0
+    print(errored_line(summary), file=sys.stderr)
+    return EXIT_OK if summary.n_scored else EXIT_NOTHING_SCORED
+
+
+def errored_line(summary: BatchSummary) -> str:
+    """One line for stderr: how many of the transcripts errored, and where to read why."""
+    where = f" (the error column of {summary.outputs['csv']})" if "csv" in summary.outputs else ""
+    if summary.n_errored == 0:
+        return f"{summary.n_in} transcripts scored, none errored"
+    if summary.n_scored == 0:
+        return f"error: nothing could be scored: all {summary.n_in} transcripts errored{where}"
+    return (
+        f"{summary.n_errored} of {summary.n_in} transcripts errored{where};"
+        f" {summary.n_scored} scored"
+    )
 
 
 if __name__ == "__main__":

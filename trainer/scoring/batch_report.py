@@ -190,12 +190,14 @@ def _charts(s: BatchSummary) -> tuple[str, str]:
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(7, 3.2))
     ax = fig.subplots()
     ax.bar(list(s.histogram), list(s.histogram.values()), color="#3b6ea5")
     ax.set_xlabel("overall score")
     ax.set_ylabel("calls")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # calls are whole numbers
     ax.set_title(f"Score distribution ({s.n_scored} scored calls)")
     ax.tick_params(axis="x", labelsize=8)
     histogram = _png(fig)

@@ -23,6 +23,7 @@ from typing import Any
 
 from trainer.rubric.model import Rubric
 from trainer.scoring.scorecard import Scorecard
+from trainer.transcripts.encoding import printable
 from trainer.transcripts.io import ErrorRow, Record
 from trainer.transcripts.transcript import Transcript
 
@@ -104,15 +105,15 @@ class _Ids:
 
 
 def _error_card(transcript_id: str, reason: str, ids: _Ids) -> Scorecard:
-    return Scorecard.for_error(transcript_id, reason, **ids.header)
+    return Scorecard.for_error(printable(transcript_id), printable(reason), **ids.header)
 
 
 def _scored(record: Record, card: Scorecard, ids: _Ids, turns: int) -> Scored:
     row = card.to_row(ids.criteria, ids.categories)
     row.update(source=record.source, line=record.line, status="error" if card.error else "scored")
     return Scored(
-        row=row,
-        card_json=card.model_dump_json(),
+        row={k: printable(v) if isinstance(v, str) else v for k, v in row.items()},
+        card_json=card_json(card),
         statuses={c.id: c.status for c in card.criteria},
         categories=dict(card.categories),
         flags=list(card.flags),
@@ -120,6 +121,29 @@ def _scored(record: Record, card: Scorecard, ids: _Ids, turns: int) -> Scored:
         error=card.error,
         turns=turns,
     )
+
+
+def card_json(card: Scorecard) -> str:
+    """The scorecard as one JSON line; a string that JSON cannot hold is made printable.
+
+    The readers hand over printable ids and reasons already; this is the last guard, so that
+    one odd value can never abort the batch (``model_dump_json`` refuses lone surrogates).
+    """
+    try:
+        return card.model_dump_json()
+    except ValueError:
+        clean = _printable_tree(card.model_dump(mode="json"))
+        return type(card).model_validate(clean).model_dump_json()
+
+
+def _printable_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(str(k)): _printable_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable_tree(v) for v in value]
+    return value
 
 
 def _malloc_trim() -> Any:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from trainer.transcripts.json_items import iter_list_items
 from trainer.transcripts.longform import read_csv, read_parquet
 from trainer.transcripts.records import (
     ErrorRow,
@@ -53,7 +54,11 @@ def read_jsonl(path: Path) -> Iterator[Record]:
 
 
 def read_json(path: Path) -> Iterator[Record]:
-    """One transcript object (id defaults to the file stem) or a list of them."""
+    """One transcript object (id defaults to the file stem) or a list of them.
+
+    A malformed item of a list is one error row and the items after it are still read
+    (:mod:`trainer.transcripts.json_items`).
+    """
     src = str(path)
     with open_text(path) as f:
         text = f.read()
@@ -68,36 +73,13 @@ def read_json(path: Path) -> Iterator[Record]:
         item = transcript_from_record(obj, source=src, line=1, default_id=path.stem)
         yield Record(item, src, 1)
         return
-    decoder = json.JSONDecoder()
-    idx, line, counted = _skip_ws(text, start + 1), 1, 0
-    while idx < len(text) and text[idx] != "]":
-        line += text.count("\n", counted, idx)
-        counted = idx
-        try:
-            obj, end = decoder.raw_decode(text, idx)
-        except json.JSONDecodeError as exc:
-            reason = (
-                f"malformed JSON: {exc.msg} (column {exc.colno}); the rest of the file is unread"
-            )
-            yield Record(
-                ErrorRow(f"{path.stem}:{exc.lineno}", src, exc.lineno, reason), src, exc.lineno
-            )
-            return
-        yield Record(transcript_from_record(obj, source=src, line=line), src, line)
-        idx = _skip_ws(text, end)
-        if idx < len(text) and text[idx] == ",":
-            idx = _skip_ws(text, idx + 1)
-        elif idx >= len(text) or text[idx] != "]":
-            ln = line + text.count("\n", counted, idx)
-            reason = "malformed JSON: expected ',' or ']' after an item; the rest is unread"
-            yield Record(ErrorRow(f"{path.stem}:{ln}", src, ln, reason), src, ln)
-            return
-
-
-def _skip_ws(text: str, idx: int) -> int:
-    while idx < len(text) and text[idx] in " \t\r\n":
-        idx += 1
-    return idx
+    for item in iter_list_items(text, start):
+        if item.error is not None:
+            error = ErrorRow(f"{path.stem}:{item.line}", src, item.line, item.error)
+            yield Record(error, src, item.line)
+        else:
+            record = transcript_from_record(item.value, source=src, line=item.line)
+            yield Record(record, src, item.line)
 
 
 def read_txt(path: Path) -> Iterator[Record]:

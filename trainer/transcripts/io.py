@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from trainer.transcripts import formats as transcript_formats
+from trainer.transcripts.encoding import file_problem, printable
 from trainer.transcripts.records import (
     AGENT_ALIASES,
     CUSTOMER_ALIASES,
@@ -112,7 +113,9 @@ def iter_records(paths: Iterable[str | Path]) -> Iterator[Record]:
     """Stream :class:`Record` s from ``paths`` (files, folders, globs), in order.
 
     Paths are resolved up front (a missing path raises before anything is read). A file that
-    cannot be read at all yields one ErrorRow for the file.
+    cannot be read at all (unreadable, empty, binary or undecodable) yields one ErrorRow for
+    the file; every file yields at least one record. Every string a record carries (ids,
+    reasons, file names) is printable.
     """
     files = resolve_paths(paths)
     return _iter_files(files)
@@ -125,16 +128,32 @@ def iter_transcripts(paths: Iterable[str | Path]) -> Iterator[Transcript | Error
 
 def _iter_files(files: list[Path]) -> Iterator[Record]:
     for path in files:
-        reader = transcript_formats.READERS[_format_of(path) or ""]
+        fmt = _format_of(path) or ""
+        reader = transcript_formats.READERS[fmt]
         count = 0
         try:
-            for record in reader(path):
-                count += 1
-                yield record
+            problem = None if fmt in (".parquet", ".pq") else file_problem(path)
+            if problem is None:
+                for record in reader(path):
+                    count += 1
+                    yield _printable(record)
         except (OSError, ValueError, EOFError, csv.Error, zlib.error, RecursionError) as exc:
             after = f" after {count} records" if count else ""
-            reason = f"cannot read file{after}: {type(exc).__name__}: {exc}"
-            yield Record(ErrorRow(path.stem, str(path), None, reason), str(path), None)
+            problem = f"cannot read file{after}: {type(exc).__name__}: {exc}"
+        if problem is None and count == 0:
+            problem = "empty file: no transcripts in it"
+        if problem is not None:
+            yield _printable(Record(ErrorRow(path.stem, str(path), None, problem), str(path), None))
+
+
+def _printable(record: Record) -> Record:
+    """The record with every string an output row shows made printable (file names too)."""
+    item = record.item
+    if isinstance(item, ErrorRow):
+        item = ErrorRow(
+            printable(item.id), printable(item.source), item.line, printable(item.reason)
+        )
+    return Record(item, printable(record.source), record.line)
 
 
 def _format_of(path: Path) -> str | None:

@@ -3,8 +3,10 @@
 A reader turns raw input into ``(speaker label, text, line)`` triples and calls
 :func:`build_transcript`, which maps aliases, rejects unknown labels, undecodable bytes and
 calls without agent turns, and returns a :class:`~trainer.transcripts.transcript.Transcript` or an
-:class:`ErrorRow`. Text is decoded with ``surrogateescape`` so that a bad byte marks its own
-record instead of aborting the file.
+:class:`ErrorRow`. Undecodable bytes are kept as lone surrogates (see
+:mod:`trainer.transcripts.encoding`) so that a bad byte marks its own record instead of
+aborting the file; every string an error row or a transcript's id, persona and metadata carry
+is :func:`printable`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from trainer.transcripts.encoding import (
+    ERRORS,
+    detect_encoding,
+    has_bad_text,
+    printable,
+    read_head,
+)
 from trainer.transcripts.transcript import Transcript, Turn
+
+__all__ = [
+    "AGENT_ALIASES",
+    "CUSTOMER_ALIASES",
+    "ErrorRow",
+    "Record",
+    "build_transcript",
+    "has_bad_text",
+    "normalise_speaker",
+    "open_text",
+    "printable",
+    "transcript_from_record",
+]
 
 AGENT_ALIASES = frozenset(
     {"agent", "rep", "csr", "advisor", "adviser", "representative", "associate", "operator"}
@@ -27,7 +49,6 @@ _ID_KEYS = ("id", "conversation_id", "call_id", "transcript_id")
 _SPEAKER_KEYS = ("speaker", "role")
 _TEXT_KEYS = ("text", "content", "utterance")
 _KNOWN_KEYS = {*_ID_KEYS, "turns", "persona", "metadata"}
-_BAD_TEXT = re.compile("[\ud800-\udfff]")  # lone surrogates: bytes that were not UTF-8
 
 
 @dataclass(frozen=True)
@@ -65,16 +86,6 @@ def normalise_speaker(label: str) -> str | None:
     return None
 
 
-def has_bad_text(text: str) -> bool:
-    """True when ``text`` holds bytes that were not valid UTF-8 (decoded with surrogateescape)."""
-    return _BAD_TEXT.search(text) is not None
-
-
-def printable(text: str) -> str:
-    """``text`` with undecodable bytes shown as U+FFFD, safe to write anywhere."""
-    return _BAD_TEXT.sub("\ufffd", text)
-
-
 def build_transcript(
     id: str,
     turns: list[tuple[Any, Any, int | None]],
@@ -99,7 +110,9 @@ def build_transcript(
         if not isinstance(text, str) or not isinstance(label, str) or not label:
             continue  # the reader reported the missing field
         if has_bad_text(text) or has_bad_text(label):
-            found.append((turn_line, f"undecodable text (invalid UTF-8) in turn {n}"))
+            found.append(
+                (turn_line, f"undecodable text (bytes not valid in its encoding) in turn {n}")
+            )
         elif speaker is not None:
             good.append(Turn(speaker=speaker, text=text.strip()))
     if unknown:
@@ -115,12 +128,17 @@ def build_transcript(
     elif not found and not any(t.speaker == "agent" for t in good):
         found.append((line, "no agent turns"))
     if has_bad_text(id):
-        found.append((line, "undecodable text (invalid UTF-8) in the id"))
+        found.append((line, "undecodable text (bytes not valid in its encoding) in the id"))
     if found:
         where = next((ln for ln, _ in found if ln is not None), line)
-        return ErrorRow(printable(id), source, where, "; ".join(msg for _, msg in found))
-    meta = {str(k): str(v) for k, v in (metadata or {}).items() if v is not None}
-    return Transcript(id=id, persona=persona or None, turns=good, metadata=meta)
+        reason = printable("; ".join(msg for _, msg in found))
+        return ErrorRow(printable(id), printable(source), where, reason)
+    meta = {
+        printable(str(k)): printable(str(v)) for k, v in (metadata or {}).items() if v is not None
+    }
+    return Transcript(
+        id=printable(id), persona=printable(persona) if persona else None, turns=good, metadata=meta
+    )
 
 
 def transcript_from_record(
@@ -178,13 +196,18 @@ def _text(value: Any) -> Any:
 
 
 def open_text(path: str | Path, mode: str = "r") -> IO[str]:
-    """Open a text file (``.gz`` transparently); reading keeps bad bytes as surrogates."""
+    """Open a text file (``.gz`` transparently) for writing UTF-8 or reading.
+
+    Reading detects the encoding (:func:`~trainer.transcripts.encoding.detect_encoding`: a
+    BOM, BOM-less UTF-16, else UTF-8) and keeps undecodable bytes as lone surrogates.
+    """
     path = Path(path)
     if "w" in mode:
         opener = gzip.open if path.suffix == ".gz" else open
         return opener(
             path, mode + ("t" if path.suffix == ".gz" else ""), encoding="utf-8", newline=""
         )
+    encoding = detect_encoding(read_head(path, 4096))
     if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline="")
-    return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        return gzip.open(path, "rt", encoding=encoding, errors=ERRORS, newline="")
+    return open(path, encoding=encoding, errors=ERRORS, newline="")
