@@ -21,6 +21,14 @@ class ScriptedBackend(Backend):
     max_concurrency = 16
     """Scripted lines cost nothing."""
 
+    def __init__(self, note: str | None = None) -> None:
+        """``note``: why there is no model, when it was asked for and could not start."""
+        self.note = note
+
+    def outage(self) -> str | None:
+        """The note, when this backend stands in for a model that could not start."""
+        return self.note
+
     def stream(self, messages: list[Message], params: GenerationParams) -> Iterator[str]:
         """Yield nothing."""
         return iter(())
