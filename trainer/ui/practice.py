@@ -130,11 +130,15 @@ def start_call(
     return ui.update(session, notice=backend_notice(ctx.simulator.backend, session))
 
 
-def line_box(*, speaking: str | None = None) -> Any:
-    """The message box: disabled, saying who speaks, while the customer answers."""
+def line_box(*, speaking: str | None = None, clear: bool = True) -> Any:
+    """The message box: disabled, saying who speaks, while the customer answers.
+
+    ``clear=False`` gives it back without touching what is typed in it (after an event).
+    """
+    value = {"value": ""} if clear else {}
     if speaking:
-        return gr.update(value="", interactive=False, placeholder=f"{speaking} is speaking…")
-    return gr.update(value="", interactive=True, placeholder=PLACEHOLDER)
+        return gr.update(**value, interactive=False, placeholder=f"{speaking} is speaking…")
+    return gr.update(**value, interactive=True, placeholder=PLACEHOLDER)
 
 
 def send_line(
@@ -296,7 +300,9 @@ def build_practice_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox) -
         [session, line, *ui.shown],
         api_name="send_line",
         concurrency_id="model",
-    ).then(line_box, None, line, api_visibility="private")  # the box back, even after an error
+    ).then(  # the box back even after an error, keeping whatever was typed since
+        lambda: line_box(clear=False), None, line, api_visibility="private", show_progress="hidden"
+    )
     end.click(_end, [session], [session, *ui.shown], api_name="end_call")
     back.click(_rewind, [session, back_to], [session, line, *ui.shown], api_name="rewind")
     demo.load(_personas, None, [cards, picker], api_name="personas")
