@@ -147,3 +147,31 @@ def test_the_page_says_when_the_model_fails_or_is_down(page: Any, gated) -> None
     box.fill("Right, that is all done for you now.")
     box.press("Enter")
     expect(notice).not_to_contain_text("scripted")  # back to the model: the notice goes
+
+
+def test_start_during_a_call_asks_and_keeps_or_abandons_it(page: Any, gated) -> None:
+    from playwright.sync_api import expect
+
+    running, backend = gated
+    backend.gate.set()
+    chat = page.locator("#call-chat")
+    bots = chat.locator('[data-testid="bot"]').count()
+    assert bots >= 2  # the call from the tests above goes on
+    row, question = page.locator("#confirm-start-row"), page.locator("#confirm-start-text")
+    expect(row).to_be_hidden()
+    page.locator("#persona-picker").get_by_text("Derek Walsh").click()
+    page.locator("#start-call").click()
+    expect(question).to_contain_text("You are on a call with Priya Shah")
+    expect(question).to_contain_text("saved as abandoned")
+    page.screenshot(path=str(ARTIFACTS / "practice-confirm-start.png"))
+    page.locator("#keep-call").click()
+    expect(row).to_be_hidden()
+    expect(chat.locator('[data-testid="bot"]')).to_have_count(bots)  # nothing lost
+    page.locator("#start-call").click()
+    expect(row).to_be_visible()
+    page.locator("#confirm-start").click()
+    expect(chat.get_by_text("Third time I'm calling")).to_be_visible()
+    expect(row).to_be_hidden()
+    calls = running.store.list_calls("Browser Bea")
+    assert [c.outcome for c in calls] == ["abandoned", "ongoing"]
+    assert calls[0].scorecard is not None and calls[0].agent_turns >= 2

@@ -28,8 +28,12 @@ def named(values: tuple | list, prefix: list[str] = ()) -> dict[str, Any]:  # ty
     return dict(zip([*prefix, *OUT], values, strict=True))
 
 
-def start(client: Client, name: str, persona: str = "angry-escalation") -> dict[str, Any]:
-    return named(client.predict(persona, name, api_name="/start_call"))
+def start(
+    client: Client, name: str, persona: str = "angry-escalation", api_name: str = "/start_call"
+) -> dict[str, Any]:
+    """The outputs of a start: every shown one, and the confirmation's question."""
+    *shown, confirm = client.predict(persona, name, api_name=api_name)
+    return {**named(shown), "confirm": confirm}
 
 
 def send(client: Client, line: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -179,6 +183,36 @@ CROWD_BOUND_S = 900.0
 """The crowd's whole run: 20 x (start, 2 lines, a scored end, history) took 52 s on 2
 shared cores at load 8; the bound is many times that, and a deadlock still shows (each
 request's own read limit is ui_helpers.CLIENT_TIMEOUT_S)."""
+
+
+def test_start_during_a_call_asks_first_and_saves_the_call_left_as_abandoned(
+    app: RunningApp,
+) -> None:
+    client = connect(app.url)
+    start(client, "restarter", "warm-up")
+    start(client, "restarter", "angry-escalation")  # nothing said yet: simply left, no question
+    first = app.store.list_calls("restarter")
+    assert [(c.persona, c.outcome) for c in first] == [
+        ("warm-up", "abandoned"), ("angry-escalation", "ongoing"),
+    ]  # fmt: skip
+    _, said = send(client, EMPATHY)
+    asked = start(client, "restarter", "warm-up")
+    assert "You are on a call with Derek Walsh (turn 1)" in asked["confirm"]
+    assert "saved as abandoned" in asked["confirm"]
+    assert [(c.persona, c.outcome) for c in app.store.list_calls("restarter")] == [
+        ("warm-up", "abandoned"), ("angry-escalation", "ongoing"),
+    ]  # fmt: skip
+    _, more = send(client, FIX)  # the call goes on, untouched
+    assert [t for r, t in chat_texts(more["chat"]) if r == "user"] == [EMPATHY, FIX]
+    new = start(client, "restarter", "warm-up", api_name="/abandon_and_start")
+    assert chat_texts(new["chat"])[0][1].startswith("Hi there! I'm moving house")
+    calls = app.store.list_calls("restarter")
+    assert [(c.persona, c.outcome) for c in calls] == [
+        ("warm-up", "abandoned"), ("angry-escalation", "abandoned"), ("warm-up", "ongoing"),
+    ]  # fmt: skip
+    left = calls[1]
+    assert left.agent_turns == 2 and left.overall is not None  # scored as far as it went
+    assert left.scorecard["outcome"] == "abandoned"
 
 
 def test_twenty_concurrent_trainees_never_see_each_other(app: RunningApp) -> None:

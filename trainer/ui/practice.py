@@ -1,4 +1,4 @@
-"""The trainee's page: pick a customer, take the call, read the scorecard, rewind.
+"""The trainee's page, its handlers: pick a customer, take the call, read the scorecard, rewind.
 
 The call lives in one ``gr.State`` per browser session: a frozen
 :class:`~trainer.ui.practice_session.PracticeSession` (``None`` before the first
@@ -7,6 +7,7 @@ call), replaced, never changed, by every handler. Handlers return
 saved to the store before the reply is shown as final. With logins on, a handler
 touches a call only for the trainee who owns it (:func:`owned`): a session hash
 taken from someone else changes nothing, and trainers only read, from History.
+The layout and the events are in :mod:`trainer.ui.practice_tab`.
 """
 
 from __future__ import annotations
@@ -29,10 +30,18 @@ from trainer.ui.practice_view import (
     backend_notice,
     chatbot_messages,
     rewind_choices,
-    status_line,
 )
 
-__all__ = ["PracticeView", "build_practice_tab", "chatbot_messages", "rewind_choices"]
+__all__ = [
+    "PracticeView",
+    "chatbot_messages",
+    "end_call",
+    "owned",
+    "rewind",
+    "rewind_choices",
+    "send_line",
+    "start_call",
+]
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +125,15 @@ def start_call(
     persona_id: str | None,
     name: str,
     request: gr.Request | None,
+    *,
+    confirmed: bool = False,
 ) -> Outputs:
-    """Start a call with the chosen customer: the new session and every output."""
+    """Start a call with the chosen customer: the new session and every output.
+
+    During a call in which you have spoken, nothing happens until you confirm
+    (``confirmed``: the Abandon button); the call left is saved as ``abandoned``, with
+    its scorecard so far. A call in which you said nothing is simply left, abandoned.
+    """
     owned(ctx, session, request)
     trainee = ctx.trainee(name, request)
     if not trainee:
@@ -125,9 +141,18 @@ def start_call(
     persona = ctx.personas().personas.get(persona_id or "")
     if persona is None:
         raise gr.Error(f"Pick a customer first (no persona {persona_id!r}).")
+    if session is not None and not session.state.ended:
+        if session.agent_turns and not confirmed:
+            return ui.ask(
+                f"You are on a call with {session.persona.name} (turn {session.state.turn}). "
+                f"Start a new call with {persona.name}? This one is saved as abandoned, "
+                "with its scorecard so far."
+            )
+        abandoned = session.state.model_copy(update={"outcome": "abandoned"})
+        _finish(ctx, session.with_state(abandoned))
     session = new_call(ctx, persona, trainee)
     ctx.store.save_call(trainee, session.state)
-    return ui.update(session, notice=backend_notice(ctx.simulator.backend, session))
+    return ui.started(session, notice=backend_notice(ctx.simulator.backend, session))
 
 
 def line_box(*, speaking: str | None = None, clear: bool = True) -> Any:
@@ -234,75 +259,3 @@ def rewind(
         **ui.update(session, notice=backend_notice(ctx.simulator.backend, session)),
         ui.line: line,
     }
-
-
-def build_practice_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox) -> None:
-    """Lay out the practice tab inside the current ``gr.Tab`` and wire its events."""
-    session = gr.State(None)
-    cards_now, picker_now = refresh_personas(ctx)  # refreshed again on every page load
-    cards = gr.HTML(cards_now)
-    with gr.Row():
-        picker = gr.Radio(
-            label="Your customer", choices=picker_now["choices"], value=picker_now["value"],
-            scale=3, elem_id="persona-picker",
-        )  # fmt: skip
-        start = gr.Button("Start call", variant="primary", scale=1, elem_id="start-call")
-    with gr.Row():
-        with gr.Column(scale=3):
-            status = gr.Markdown(status_line(None), elem_id="call-status")
-            notice = gr.HTML(backend_notice(ctx.simulator.backend, None), elem_id="backend-notice")
-            chat = gr.Chatbot(label="Call", height=380, buttons=["copy_all"], elem_id="call-chat")
-            with gr.Row():
-                line = gr.Textbox(
-                    placeholder=PLACEHOLDER, show_label=False, scale=5, elem_id="agent-line"
-                )
-                send = gr.Button("Send", scale=1, elem_id="send-line")
-        with gr.Column(scale=2):
-            mood = gr.HTML(render.mood_meter(None), elem_id="mood-meter")
-            timer = gr.HTML(render.call_timer(None), js_on_load=render.TIMER_JS, elem_id="timer")
-            end = gr.Button("End call", variant="stop", elem_id="end-call")
-            with gr.Row():
-                back_to = gr.Dropdown(label="Rewind to", choices=[], scale=3, elem_id="rewind-to")
-                back = gr.Button("Rewind", scale=1, elem_id="rewind")
-            download = gr.DownloadButton(
-                "Download transcript + scorecard (JSON)", elem_id="download"
-            )
-    with gr.Row():
-        scorecard = gr.HTML(elem_id="scorecard", scale=3)
-        curve = gr.HTML(elem_id="mood-curve", scale=2)
-    ui = PracticeView(
-        session, line, chat, mood, timer, status, scorecard, curve, back_to, download, notice
-    )
-
-    def _start(
-        current: PracticeSession | None, persona_id: str | None, name: str, request: gr.Request
-    ) -> Outputs:
-        return start_call(ctx, ui, current, persona_id, name, request)
-
-    def _send(current: PracticeSession | None, text: str, request: gr.Request) -> Iterator[Outputs]:
-        yield from send_line(ctx, ui, current, text, request)
-
-    def _end(current: PracticeSession | None, request: gr.Request) -> Outputs:
-        return end_call(ctx, ui, current, request)
-
-    def _rewind(current: PracticeSession | None, turn: int | None, request: gr.Request) -> Outputs:
-        return rewind(ctx, ui, current, turn, request)
-
-    def _personas() -> Outputs:
-        html, choices = refresh_personas(ctx)
-        return {cards: html, picker: choices}
-
-    start.click(_start, [session, picker, name_box], [session, *ui.shown], api_name="start_call")
-    gr.on(
-        [send.click, line.submit],
-        _send,
-        [session, line],
-        [session, line, *ui.shown],
-        api_name="send_line",
-        concurrency_id="model",
-    ).then(  # the box back even after an error, keeping whatever was typed since
-        lambda: line_box(clear=False), None, line, api_visibility="private", show_progress="hidden"
-    )
-    end.click(_end, [session], [session, *ui.shown], api_name="end_call")
-    back.click(_rewind, [session, back_to], [session, line, *ui.shown], api_name="rewind")
-    demo.load(_personas, None, [cards, picker], api_name="personas")

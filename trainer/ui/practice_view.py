@@ -88,6 +88,9 @@ class PracticeView:
     rewind_to: gr.Dropdown
     download: gr.DownloadButton
     notice: gr.HTML | None = None
+    confirm: gr.Row | None = None
+    """Shown to ask before a new call abandons the one going on (``confirm_text`` asks)."""
+    confirm_text: gr.Markdown | None = None
 
     @property
     def shown(self) -> list[Component]:
@@ -130,6 +133,12 @@ class PracticeView:
             **extra,
         }
 
+    def ask(self, question: str) -> Outputs:
+        """Only the confirmation, shown with ``question``; the call and the rest unchanged."""
+        if self.confirm is None or self.confirm_text is None:
+            raise gr.Error(question)
+        return {self.confirm: gr.update(visible=True), self.confirm_text: question}
+
     def update(
         self,
         session: PracticeSession | None,
@@ -140,3 +149,8 @@ class PracticeView:
     ) -> Outputs:
         """The session stored and every shown output (what start, end and each yield return)."""
         return {self.session: session, **self.show(session, chat, notice=notice, speaking=speaking)}
+
+    def started(self, session: PracticeSession, *, notice: str = "") -> Outputs:
+        """A new call's outputs: :meth:`update`, and a confirmation asked earlier put away."""
+        hide = {} if self.confirm is None else {self.confirm: gr.update(visible=False)}
+        return {**self.update(session, notice=notice), **hide}
