@@ -48,7 +48,7 @@ def make_backend(
         message = f"{err}\nFalling back to scripted lines (no model)."
         warnings.warn(message, stacklevel=2)
         log.warning(message)
-        return ScriptedBackend(note=NO_MODEL_NOTE)
+        return ScriptedBackend.standing_in(NO_MODEL_NOTE)
 
 
 def _set_threads_for(backend: Backend) -> None:

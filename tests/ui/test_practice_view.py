@@ -77,7 +77,7 @@ def test_an_outage_comes_first_and_is_shown_before_any_turn(persona: Persona) ->
     session = one_turn(persona, down)
     assert "not answering" in backend_notice(down, session)
     assert "not answering" in backend_notice(down, None)
-    note = ScriptedBackend(note="The model could not start <b>x</b>.")
+    note = ScriptedBackend.standing_in("The model could not start <b>x</b>.")
     assert "&lt;b&gt;" in backend_notice(note, None)  # escaped like all text on the page
 
 

@@ -21,9 +21,15 @@ class ScriptedBackend(Backend):
     max_concurrency = 16
     """Scripted lines cost nothing."""
 
-    def __init__(self, note: str | None = None) -> None:
-        """``note``: why there is no model, when it was asked for and could not start."""
-        self.note = note
+    note: str | None = None
+    """Why there is no model, when one was asked for and could not start."""
+
+    @classmethod
+    def standing_in(cls, note: str) -> ScriptedBackend:
+        """Scripted lines in place of a model that could not start; ``outage()`` says so."""
+        backend = cls()
+        backend.note = note
+        return backend
 
     def outage(self) -> str | None:
         """The note, when this backend stands in for a model that could not start."""
