@@ -44,3 +44,16 @@ def test_the_default_strategy_follows_the_backend():
     bigger = FakeBackend(outputs=["x"])
     bigger.model_id = "Qwen/Qwen2.5-7B-Instruct"
     assert default_strategy(bigger) == "continuation"
+
+
+def test_a_backend_that_cannot_start_leaves_a_note_for_the_trainee(monkeypatch):
+    from trainer.llm.base import BackendError
+
+    def refuse(*args, **kwargs):
+        raise BackendError("http://127.0.0.1:9/v1: connection refused.")
+
+    monkeypatch.setattr(runtime, "get_backend", refuse)
+    with pytest.warns(UserWarning, match="connection refused"):
+        backend = runtime.make_backend("openai")
+    assert backend.generates is False and "scripted lines" in (backend.outage() or "")
+    assert runtime.make_backend(no_model=True).outage() is None  # no model asked for: no note

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-Outcome = Literal["resolved", "escalated", "hung_up", "ended_by_agent", "ongoing"]
+Outcome = Literal["resolved", "escalated", "hung_up", "ended_by_agent", "abandoned", "ongoing"]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
-"""Every outcome, in the order reports list them."""
+"""Every outcome, in the order reports list them. ``abandoned``: the trainee started another
+call in the app while this one went on (saved with its scorecard so far)."""
 ENDED: tuple[Outcome, ...] = tuple(o for o in OUTCOMES if o != "ongoing")
 
 BeatEnding = Literal["hang_up", "escalated"]

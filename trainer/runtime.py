@@ -18,6 +18,10 @@ from trainer.simulation.call import SignalSource
 
 log = logging.getLogger(__name__)
 
+NO_MODEL_NOTE = (
+    "The model could not start, so the customer speaks scripted lines (the server log says why)."
+)
+
 
 def make_backend(
     backend: str | None = None,
@@ -44,7 +48,7 @@ def make_backend(
         message = f"{err}\nFalling back to scripted lines (no model)."
         warnings.warn(message, stacklevel=2)
         log.warning(message)
-        return ScriptedBackend()
+        return ScriptedBackend.standing_in(NO_MODEL_NOTE)
 
 
 def _set_threads_for(backend: Backend) -> None:

@@ -37,6 +37,7 @@ def test_a_backend_without_abilities_gets_the_base_no_ops():
     assert backend.prepare("Customer: hello") is None
     assert backend.warmup() is None
     assert backend.max_concurrency == DEFAULT_CONCURRENCY
+    assert backend.outage() is None
     assert isinstance(backend, Backend)
 
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
 from trainer.llm import BackendError, GenerationParams
+from trainer.llm.breaker import CircuitBreaker
 from trainer.llm.openai_compat import OpenAIBackend
+
+REPO = Path(__file__).resolve().parents[2]
 
 MESSAGES = [{"role": "user", "content": "Hello?"}]
 
@@ -30,6 +35,7 @@ class FakeServer(ThreadingHTTPServer):
         self.pieces = ["Third", " time", " I'm", " calling", "."]
         self.requests: list[dict] = []
         self.release = threading.Event()
+        self.every = 0.2  # seconds between keep-alive comments or empty events
 
     @property
     def url(self) -> str:
@@ -68,11 +74,36 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "malformed":
             self._send("data: {not json\n\n")
             return
+        if mode in ("keepalive", "empty"):  # alive, never a word: until released (or 60 s)
+            empty = {"delta": {"role": "assistant"}} if chat else {"text": ""}
+            beat = (
+                ": keep-alive\n\n"
+                if mode == "keepalive"
+                else (f"data: {json.dumps({'choices': [{'index': 0, **empty}]})}\n\n")
+            )
+            for _ in range(int(60 / self.server.every)):
+                if self.server.release.wait(self.server.every):
+                    return
+                try:
+                    self._send(beat)
+                except OSError:  # the client gave up
+                    return
+            return
+        if mode == "headers-then-hang":
+            self.server.release.wait(60)
+            return
         for piece in self.server.pieces:
             delta = {"delta": {"content": piece}} if chat else {"text": piece}
             self._send(f"data: {json.dumps({'choices': [{'index': 0, **delta}]})}\n\n")
             if mode == "stall":
                 self.server.release.wait(5)
+                return
+            if mode == "drip" and self.server.release.wait(0.05):
+                return
+            if mode == "dies":  # the server process is killed mid-stream: a reset, not a close
+                linger = struct.pack("ii", 1, 0)
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                self.connection.close()
                 return
         if mode == "truncated":
             return
@@ -189,9 +220,9 @@ def test_slow_server_times_out(server):
 def test_a_stream_that_stalls_times_out_after_the_first_piece(server):
     server.mode = "stall"
     backend = OpenAIBackend(server.url, model="m")
-    pieces = backend.stream(MESSAGES, GenerationParams(timeout_s=0.3))
+    pieces = backend.stream(MESSAGES, GenerationParams(first_piece_s=0.3))
     assert next(pieces) == "Third"
-    with pytest.raises(BackendError, match="stalled"):
+    with pytest.raises(BackendError, match=r"stalled \(no text for 0.3 s\)"):
         next(pieces)
 
 
@@ -225,3 +256,141 @@ def test_nothing_is_sent_until_the_stream_is_read(server):
 def test_not_a_url_is_rejected_at_once():
     with pytest.raises(BackendError, match="Not an http"):
         OpenAIBackend("localhost:8000", model="m")
+
+
+# Deadlines and the circuit breaker, against the same real server misbehaving. Each
+# test runs the reply in a thread and gives it BOUND seconds (a loaded machine's
+# allowance, not a speed claim): without the deadlines these replies never end.
+BOUND = 30.0
+
+
+def _bounded(work):
+    """``work()``'s result or exception; fails the test when it runs past BOUND seconds."""
+    done: dict = {}
+
+    def run() -> None:
+        try:
+            done["value"] = work()
+        except BaseException as err:  # noqa: BLE001 - handed back to the test
+            done["error"] = err
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(BOUND)
+    assert not thread.is_alive(), f"still waiting after {BOUND:g} s: no deadline held"
+    return done
+
+
+@pytest.mark.parametrize("mode", ["keepalive", "empty"])
+def test_keep_alives_do_not_extend_the_wait_for_a_first_word(server, mode):
+    server.mode, server.every = mode, 0.1  # alive every 0.1 s, never a word
+    backend = OpenAIBackend(server.url, model="m")
+    done = _bounded(lambda: list(backend.stream(MESSAGES, GenerationParams(first_piece_s=0.8))))
+    assert isinstance(done.get("error"), BackendError)
+    assert "no answer within 0.8 s (keep-alive comments do not count)" in str(done["error"])
+
+
+def test_the_whole_reply_has_a_cap_even_while_words_keep_coming(server):
+    server.pieces = ["word "] * 400  # one every 0.05 s: 20 s in all
+    server.mode = "drip"
+    backend = OpenAIBackend(server.url, model="m")
+    params = GenerationParams(first_piece_s=5, timeout_s=1.0)
+    got: list[str] = []
+    done = _bounded(lambda: got.extend(backend.stream(MESSAGES, params)))
+    assert "took longer than 1 s" in str(done.get("error"))
+    assert 0 < len(got) < 400  # words came, then the cap cut the reply
+
+
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [("headers-then-hang", "no answer within 0.5 s"), ("dies", "broke off"), ("slow", "no answer")],
+)
+def test_a_hanging_or_dying_server_fails_within_the_deadline(server, mode, message):
+    server.mode = mode
+    backend = OpenAIBackend(server.url, model="m")
+    done = _bounded(lambda: list(backend.stream(MESSAGES, GenerationParams(first_piece_s=0.5))))
+    assert isinstance(done.get("error"), BackendError) and message in str(done["error"])
+
+
+def test_a_retry_inside_the_same_reply_gets_no_fresh_allowance(server):
+    server.mode = "slow"
+    backend = OpenAIBackend(server.url, model="m")
+    params = GenerationParams(first_piece_s=0.5, reply_started=time.monotonic())
+    for _ in range(2):  # what the simulator's two attempts do
+        with pytest.raises(BackendError, match="no answer within 0.5 s"):
+            list(backend.stream_text("p", params))
+    assert len(server.requests) == 1  # the second attempt was already late: nobody asked
+
+
+def test_the_circuit_opens_after_two_failures_and_costs_nothing_then(server):
+    server.mode = "slow"
+    now = [1000.0]
+    breaker = CircuitBreaker(failures=2, cooldown_s=30, clock=lambda: now[0])
+    backend = OpenAIBackend(server.url, model="m", breaker=breaker, timeout=0.3)
+    assert backend.outage() is None
+    for _ in range(2):
+        with pytest.raises(BackendError, match="no answer within 0.3 s"):
+            list(backend.stream(MESSAGES, GenerationParams()))
+    assert breaker.state == "open" and len(server.requests) == 2
+    note = backend.outage()
+    assert note and "scripted lines" in note and "30 s" in note
+    done = _bounded(lambda: [list(backend.stream(MESSAGES, GenerationParams())) for _ in range(50)])
+    assert "circuit open" in str(done.get("error")) and len(server.requests) == 2
+    # Half-open after the cooldown: one trial request; the server is back, so it closes.
+    server.mode = "stream"
+    now[0] += 31
+    assert breaker.state == "half-open"
+    assert list(backend.stream(MESSAGES, GenerationParams())) == server.pieces
+    assert breaker.state == "closed" and backend.outage() is None and len(server.requests) == 3
+
+
+def test_a_failed_trial_opens_the_circuit_again(server):
+    server.mode = "500"
+    now = [0.0]
+    backend = OpenAIBackend(
+        server.url, model="m", breaker=CircuitBreaker(2, 10, clock=lambda: now[0])
+    )
+    for _ in range(2):
+        with pytest.raises(BackendError, match="HTTP 500"):
+            list(backend.stream_text("p", GenerationParams()))
+    now[0] += 11
+    with pytest.raises(BackendError, match="HTTP 500"):  # the one trial reaches the server
+        list(backend.stream_text("p", GenerationParams()))
+    with pytest.raises(BackendError, match="circuit open"):  # and it failed: open again
+        list(backend.stream_text("p", GenerationParams()))
+    assert len(server.requests) == 3 and backend.breaker.state == "open"
+
+
+def test_a_dead_server_costs_a_practice_turn_nothing_once_the_circuit_is_open(server):
+    """Through the simulator: a hung server, a scripted line every turn, one wait only."""
+    from trainer.personas.loading import find_persona
+    from trainer.simulation import Simulator
+    from trainer.simulation.state import start_state
+
+    class NoSignals:
+        def analyse_turn(self, text, speaker, turn=0, context=""):
+            return []
+
+    server.mode = "slow"
+    backend = OpenAIBackend(server.url, model="m")
+    persona = find_persona("warm-up", REPO / "personas")  # a patient caller: no hang-up
+    sim = Simulator(backend, NoSignals())
+    sim.params = GenerationParams(max_new_tokens=20, first_piece_s=0.5)
+    state = start_state(persona, "call-dead-server")
+
+    def turns() -> list:
+        nonlocal state
+        records = []
+        for line in ("Hello, how can I help?", "I see.", "Let me check.", "One moment."):
+            stream = sim.reply(persona, state, line)
+            state = stream.finish()
+            records.append((stream.text, state.records[-1]))
+        return records
+
+    done = _bounded(turns)
+    assert "error" not in done, done.get("error")
+    assert len(done["value"]) == 4 and all(text for text, _ in done["value"])  # always answers
+    # Scripted words every turn (a fallback line, or the beat's lead); the backend failed.
+    assert all(set(r.guard_rejections) == {"backend_error"} for _, r in done["value"])
+    assert len(server.requests) == 2  # one wait in each of the first two turns, then none
+    assert backend.breaker.state == "open" and "scripted" in (backend.outage() or "")

@@ -44,13 +44,17 @@ def blocked_reads(monkeypatch):
     monkeypatch.setattr(local, "_READING", reading)
 
     def read_ahead(self: LocalBackend, prompt: str) -> None:
-        release.wait(timeout=10)
+        release.wait(timeout=120)  # past every wait below: a wrong wait shows
         reading.finish(self.model_key, prompt)
 
     monkeypatch.setattr(LocalBackend, "_read_ahead", read_ahead)
     monkeypatch.setattr(LocalBackend, "_generate", lambda self, ids, params: iter(["ok"]))
     yield release
     release.set()
+
+
+READY = 30.0
+"""Seconds a thread on a loaded machine gets to finish (it takes milliseconds idle)."""
 
 
 def _reply(backend: LocalBackend) -> threading.Event:
@@ -68,7 +72,7 @@ def _reply(backend: LocalBackend) -> threading.Event:
 
 def test_two_models_read_aheads_do_not_collide(blocked_reads):
     LocalBackend("model-a", device="cpu").prepare(START)
-    assert _reply(LocalBackend("model-b", device="cpu")).wait(timeout=2.0)
+    assert _reply(LocalBackend("model-b", device="cpu")).wait(timeout=READY)
 
 
 def test_the_same_model_still_waits_for_its_read(blocked_reads):
@@ -76,4 +80,4 @@ def test_the_same_model_still_waits_for_its_read(blocked_reads):
     replied = _reply(LocalBackend("model-a", device="cpu"))
     assert not replied.wait(timeout=0.3)
     blocked_reads.set()
-    assert replied.wait(timeout=2.0)
+    assert replied.wait(timeout=READY)

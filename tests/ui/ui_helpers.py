@@ -54,6 +54,21 @@ def chat_texts(chat: list[dict]) -> list[tuple[str, str]]:
     return [(m["role"], text_of(m["content"])) for m in chat]
 
 
+CLIENT_TIMEOUT_S = 120.0
+"""httpx's default is 5 s a read: on a loaded 2-core CI machine (load ~6) the app's
+config, a queue join or a scoring call can take longer than that, and the test then
+fails with ``ReadTimeout`` though nothing is wrong. What the tests check is unchanged."""
+
+
+def connect(url: str, auth: tuple[str, str] | None = None) -> Any:
+    """A ``gradio_client.Client`` with reads sized to a loaded machine, not an idle one."""
+    import httpx
+    from gradio_client import Client
+
+    timeout = httpx.Timeout(CLIENT_TIMEOUT_S, connect=30.0)
+    return Client(url, auth=auth, verbose=False, httpx_kwargs={"timeout": timeout})
+
+
 def launch(tmp: Path, backend: Any = None, **options: Any) -> RunningApp:
     """Build and launch the app (scripted backend unless given, real analyser) on a free port."""
     from trainer.llm.scripted import ScriptedBackend

@@ -13,9 +13,18 @@ DEFAULT_CONCURRENCY = 2
 """Replies generated at once by a backend that declares no ``max_concurrency``."""
 
 
+FIRST_PIECE_S = 6.0
+"""On a phone call the customer starts answering within a few seconds, or not at all."""
+
+
 @dataclass(frozen=True)
 class GenerationParams:
-    """Sampling settings for one reply."""
+    """Sampling settings and deadlines for one reply.
+
+    The deadlines count from ``reply_started`` (``time.monotonic()`` when the reply
+    began, so a retry does not get a fresh allowance), or from the request when it is
+    ``None``. A server's keep-alive comments and empty events never extend them.
+    """
 
     max_new_tokens: int = 60
     temperature: float = 0.8
@@ -23,6 +32,11 @@ class GenerationParams:
     seed: int | None = None
     stop: tuple[str, ...] = field(default_factory=tuple)
     timeout_s: float = 30.0
+    """The whole reply's cap, in seconds."""
+    first_piece_s: float = FIRST_PIECE_S
+    """Seconds until a model server's first text piece (a model in this process, which
+    cannot hang on a network, is bounded by ``timeout_s`` only)."""
+    reply_started: float | None = None
 
 
 class BackendError(RuntimeError):
@@ -42,9 +56,10 @@ class Backend(Protocol):
     yielded). ``generates`` is False for the scripted backend, which has no
     model: the simulator then plays the persona's scripted lines directly.
 
-    The abilities ``prepare``, ``warmup`` and ``max_concurrency`` are declared here
-    with defaults (no-ops; 2 replies at once), so a backend that subclasses
-    ``Backend`` only overrides those it has, and callers never probe for them.
+    The abilities ``prepare``, ``warmup``, ``max_concurrency`` and ``outage`` are
+    declared here with defaults (no-ops; 2 replies at once; never out), so a backend
+    that subclasses ``Backend`` only overrides those it has, and callers never probe
+    for them.
     """
 
     name: str
@@ -70,6 +85,11 @@ class Backend(Protocol):
         A later ``stream_text`` whose prompt begins with ``prompt`` may then read only
         the rest. Nothing is read by default.
         """
+        return None
+
+    def outage(self) -> str | None:
+        """``None`` while replies can come from the model; else one sentence for the
+        trainee saying why the customer speaks scripted lines for now."""
         return None
 
 

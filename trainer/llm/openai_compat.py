@@ -5,6 +5,9 @@ both with ``"stream": true``, and parse the server-sent events as they arrive. S
 strings are sent to the server and also cut here, so the contract holds whatever the
 server does with them. Every failure (refused, unknown host, timeout, HTTP error,
 malformed stream) is a BackendError naming the URL, what happened and what to check.
+A reply must start within ``params.first_piece_s`` and end within ``params.timeout_s``
+(keep-alive comments do not count); after 2 failures in a row the circuit breaker
+stops calling the server for 30 s, and ``outage()`` says so to the trainee.
 
 Environment: ``FRONTLINE_OPENAI_BASE_URL`` (default ``http://localhost:8000/v1``),
 ``FRONTLINE_OPENAI_API_KEY``; the model name comes from the caller (``FRONTLINE_MODEL``
@@ -22,13 +25,28 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from trainer.llm.base import Backend, BackendError, GenerationParams, Message, apply_stop
+from trainer.llm.breaker import CircuitBreaker
+from trainer.llm.deadline import ReplyDeadline
+from trainer.llm.openai_wire import (
+    CHECK,
+    error_detail,
+    event_text,
+    parse_json,
+    read_whole,
+    sse_data,
+)
 
 DEFAULT_BASE_URL = "http://localhost:8000/v1"
-CHECK = "Check that the server is running and FRONTLINE_OPENAI_BASE_URL (or --base-url) is right."
 
 
 class OpenAIBackend(Backend):
-    """Streams replies from an OpenAI-compatible HTTP server."""
+    """Streams replies from an OpenAI-compatible HTTP server, within a phone call's deadlines.
+
+    Each reply must start within ``params.first_piece_s`` and end within
+    ``params.timeout_s`` (see :class:`~trainer.llm.deadline.ReplyDeadline`); a
+    :class:`~trainer.llm.breaker.CircuitBreaker` stops calling a server that keeps
+    failing, so a dead one costs a turn nothing until it is tried again.
+    """
 
     name = "openai"
     generates = True
@@ -42,8 +60,11 @@ class OpenAIBackend(Backend):
         api_key: str | None = None,
         timeout: float | None = None,
         connect_timeout: float = 5.0,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
-        """``timeout``: seconds to wait for each read (default: ``params.timeout_s``)."""
+        """``timeout``: seconds the server may stay silent, before its first text piece
+        and between pieces (default: ``params.first_piece_s``); ``breaker``: default 2
+        failures in a row open the circuit for 30 s."""
         base = base_url or os.environ.get("FRONTLINE_OPENAI_BASE_URL") or DEFAULT_BASE_URL
         parts = urlsplit(base.rstrip("/"))
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -54,14 +75,31 @@ class OpenAIBackend(Backend):
         self.api_key = api_key or os.environ.get("FRONTLINE_OPENAI_API_KEY") or None
         self.timeout = timeout
         self.connect_timeout = connect_timeout
+        self.breaker = breaker or CircuitBreaker()
         self._model = model
 
     @property
     def model_id(self) -> str:
-        """The model asked for; looked up on the server when none was given."""
+        """The model asked for; looked up on the server when none was given (``unknown``
+        while the server does not answer)."""
         if self._model is None:
-            self._model = self._first_model()
+
+            def lookup() -> Iterator[str]:
+                yield self._first_model(ReplyDeadline(GenerationParams(), self.timeout))
+
+            try:
+                (self._model,) = self.breaker.watch(lookup())
+            except BackendError:
+                return "unknown"
         return self._model
+
+    def outage(self) -> str | None:
+        """A sentence for the trainee while the circuit is open (or on trial)."""
+        if self.breaker.state == "closed":
+            return None
+        wait = self.breaker.retry_in()
+        when = f"it is tried again in {wait:.0f} s" if wait else "it is being tried again"
+        return f"The model server is not answering, so the customer speaks scripted lines; {when}."
 
     def url(self, endpoint: str) -> str:
         """The full URL of ``endpoint`` (``"chat/completions"``, ``"models"``...)."""
@@ -70,33 +108,27 @@ class OpenAIBackend(Backend):
 
     def stream(self, messages: list[Message], params: GenerationParams) -> Iterator[str]:
         """Stream a chat reply from ``/v1/chat/completions``."""
-        body = {"messages": messages, **self._sampling(params)}
-        return apply_stop(self._events("chat/completions", body, params), params.stop)
+        body = {"messages": messages, **_sampling(params)}
+        return apply_stop(self._reply("chat/completions", body, params), params.stop)
 
     def stream_text(self, prompt: str, params: GenerationParams) -> Iterator[str]:
         """Stream a continuation of ``prompt`` from ``/v1/completions``."""
-        body = {"prompt": prompt, **self._sampling(params)}
-        return apply_stop(self._events("completions", body, params), params.stop)
+        body = {"prompt": prompt, **_sampling(params)}
+        return apply_stop(self._reply("completions", body, params), params.stop)
 
-    def _sampling(self, params: GenerationParams) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.model_id,
-            "stream": True,
-            "max_tokens": params.max_new_tokens,
-            "temperature": params.temperature,
-            "top_p": params.top_p,
-        }
-        if params.stop:
-            body["stop"] = list(params.stop)[:4]  # OpenAI's limit; the rest is cut here
-        if params.seed is not None:
-            body["seed"] = params.seed
-        return body
+    def _reply(
+        self, endpoint: str, body: dict[str, Any], params: GenerationParams
+    ) -> Iterator[str]:
+        """The deadline, then the breaker, then the request (a generator: all lazy)."""
+        deadline = ReplyDeadline(params, self.timeout)
+        deadline.check(self.url(endpoint))  # a retry past the reply's deadline asks nobody
+        yield from self.breaker.watch(self._events(endpoint, body, deadline))
 
-    def _first_model(self) -> str:
+    def _first_model(self, deadline: ReplyDeadline) -> str:
         url = self.url("models")
-        conn, resp = self._request("GET", "models", None, self.timeout or 30.0)
+        conn, resp, sock = self._request("GET", "models", None, deadline)
         try:
-            data = _json(resp.read(), url)
+            data = parse_json(read_whole(resp, sock, url, deadline), url)
         finally:
             conn.close()
         models = [m.get("id") for m in data.get("data", []) if isinstance(m, dict)]
@@ -105,24 +137,32 @@ class OpenAIBackend(Backend):
         return str(models[0])
 
     def _events(
-        self, endpoint: str, body: dict[str, Any], params: GenerationParams
+        self, endpoint: str, body: dict[str, Any], deadline: ReplyDeadline
     ) -> Iterator[str]:
-        """Yield the text of each streamed event (a generator: nothing runs until iterated)."""
+        """Yield the text of each streamed event, each piece within ``deadline``."""
         url = self.url(endpoint)
-        read_timeout = self.timeout or params.timeout_s
-        conn, resp = self._request("POST", endpoint, body, read_timeout)
+        if self._model is None:
+            self._model = self._first_model(deadline)
+            deadline.check(url)
+        body = {"model": self._model, **body}
+        conn, resp, sock = self._request("POST", endpoint, body, deadline)
         try:
             if "text/event-stream" not in (resp.getheader("Content-Type") or ""):
                 # Some servers ignore "stream": one JSON answer instead of events.
-                data = _json(_read(resp, url, read_timeout), url)
-                yield _text(data, url)
+                data = parse_json(read_whole(resp, sock, url, deadline), url)
+                yield event_text(data, url)
                 return
             finished = False
-            for data in _sse(resp, url, read_timeout):
+            for data in sse_data(resp, sock, url, deadline):
                 if data == "[DONE]":
                     return
-                event = _json(data.encode("utf-8"), url)
-                yield _text(event, url)
+                event = parse_json(data.encode("utf-8"), url)
+                text = event_text(event, url)
+                if text:
+                    deadline.text()
+                    yield text
+                else:
+                    deadline.check(url)  # an empty event does not move the clock
                 choice = (event.get("choices") or [{}])[0]
                 finished = finished or bool(choice.get("finish_reason"))
             if not finished:
@@ -131,12 +171,14 @@ class OpenAIBackend(Backend):
             conn.close()
 
     def _request(
-        self, method: str, endpoint: str, body: dict[str, Any] | None, read_timeout: float
-    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        self, method: str, endpoint: str, body: dict[str, Any] | None, deadline: ReplyDeadline
+    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse, socket.socket]:
+        """Send the request; the answer's headers must come before ``deadline``."""
         url = self.url(endpoint)
         https = self._parts.scheme == "https"
         cls = http.client.HTTPSConnection if https else http.client.HTTPConnection
-        conn = cls(self._parts.hostname, self._parts.port, timeout=self.connect_timeout)
+        connect = max(min(self.connect_timeout, deadline.left()), 0.001)
+        conn = cls(self._parts.hostname, self._parts.port, timeout=connect)
         headers = {"Accept": "text/event-stream, application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
@@ -149,9 +191,10 @@ class OpenAIBackend(Backend):
                 conn.connect()
             except TimeoutError:
                 raise BackendError(
-                    f"{url}: could not connect within {self.connect_timeout:g} s. {CHECK}"
+                    f"{url}: could not connect within {connect:g} s. {CHECK}"
                 ) from None
-            conn.sock.settimeout(read_timeout)
+            sock = conn.sock  # the response keeps reading it after a "close" answer
+            sock.settimeout(max(deadline.left(), 0.001))
             conn.request(method, f"{self._prefix}/{endpoint}", body=payload, headers=headers)
             resp = conn.getresponse()
         except BackendError:
@@ -165,99 +208,30 @@ class OpenAIBackend(Backend):
             raise BackendError(f"{url}: unknown host {self._parts.hostname!r} ({err}).") from None
         except TimeoutError:
             conn.close()
-            raise BackendError(
-                f"{url}: no answer within {read_timeout:g} s. The server may be overloaded "
-                "or still loading the model; raise the timeout or check the server's log."
-            ) from None
+            raise deadline.error(url) from None
         except (OSError, http.client.HTTPException) as err:
             conn.close()
             raise BackendError(f"{url}: {err}. {CHECK}") from None
         if resp.status >= 400:
-            detail = _error_detail(resp)
+            detail = error_detail(resp)
             conn.close()
             hint = {401: " Check FRONTLINE_OPENAI_API_KEY.", 404: " Check the URL and model."}
             raise BackendError(
                 f"{url} answered HTTP {resp.status} {resp.reason}: {detail}"
                 f"{hint.get(resp.status, '')}"
             )
-        return conn, resp
+        return conn, resp, sock
 
 
-def _sse(resp: http.client.HTTPResponse, url: str, timeout: float) -> Iterator[str]:
-    """The ``data`` of each server-sent event, as it arrives."""
-    lines: list[str] = []
-    while True:
-        try:
-            raw = resp.readline()
-        except TimeoutError:
-            raise BackendError(
-                f"{url}: the stream stalled (nothing for {timeout:g} s). "
-                "The server may be overloaded; check its log."
-            ) from None
-        except (OSError, http.client.HTTPException) as err:
-            raise BackendError(f"{url}: the stream broke off ({err}). {CHECK}") from None
-        if not raw:
-            if lines:
-                yield "\n".join(lines)
-            return
-        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-        if not line:
-            if lines:
-                yield "\n".join(lines)
-                lines = []
-        elif line.startswith("data:"):
-            lines.append(line[5:].removeprefix(" "))
-        elif not line.startswith((":", "event:", "id:", "retry:")):
-            raise BackendError(f"{url}: malformed event stream line {line[:200]!r}.")
-
-
-def _read(resp: http.client.HTTPResponse, url: str, timeout: float) -> bytes:
-    try:
-        return resp.read()
-    except TimeoutError:
-        raise BackendError(f"{url}: no complete answer within {timeout:g} s.") from None
-    except (OSError, http.client.HTTPException) as err:
-        raise BackendError(f"{url}: the answer broke off ({err}). {CHECK}") from None
-
-
-def _json(raw: bytes, url: str) -> dict[str, Any]:
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise BackendError(f"{url}: the answer is not JSON: {raw[:200]!r}.") from None
-    if not isinstance(data, dict):
-        raise BackendError(f"{url}: expected a JSON object, got {raw[:200]!r}.")
-    if "error" in data:
-        raise BackendError(f"{url} reported an error: {_message(data['error'])}")
-    return data
-
-
-def _text(event: dict[str, Any], url: str) -> str:
-    """The text in one chat or completion event (streamed or whole)."""
-    choices = event.get("choices")
-    if not isinstance(choices, list):
-        raise BackendError(f"{url}: an event without 'choices': {json.dumps(event)[:200]}.")
-    if not choices:
-        return ""  # e.g. a final usage-only event
-    choice = choices[0]
-    if "text" in choice:
-        return choice["text"] or ""
-    part = choice.get("delta") or choice.get("message") or {}
-    return part.get("content") or ""
-
-
-def _error_detail(resp: http.client.HTTPResponse) -> str:
-    try:
-        raw = resp.read(4000)
-    except (OSError, http.client.HTTPException):
-        return "(no body)"
-    try:
-        return _message(json.loads(raw).get("error", raw.decode("utf-8", "replace")))
-    except (ValueError, AttributeError):
-        return raw.decode("utf-8", errors="replace").strip()[:300] or "(no body)"
-
-
-def _message(error: Any) -> str:
-    if isinstance(error, dict):
-        return str(error.get("message") or error)
-    return str(error)
+def _sampling(params: GenerationParams) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "stream": True,
+        "max_tokens": params.max_new_tokens,
+        "temperature": params.temperature,
+        "top_p": params.top_p,
+    }
+    if params.stop:
+        body["stop"] = list(params.stop)[:4]  # OpenAI's limit; the rest is cut here
+    if params.seed is not None:
+        body["seed"] = params.seed
+    return body

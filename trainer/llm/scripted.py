@@ -21,6 +21,20 @@ class ScriptedBackend(Backend):
     max_concurrency = 16
     """Scripted lines cost nothing."""
 
+    note: str | None = None
+    """Why there is no model, when one was asked for and could not start."""
+
+    @classmethod
+    def standing_in(cls, note: str) -> ScriptedBackend:
+        """Scripted lines in place of a model that could not start; ``outage()`` says so."""
+        backend = cls()
+        backend.note = note
+        return backend
+
+    def outage(self) -> str | None:
+        """The note, when this backend stands in for a model that could not start."""
+        return self.note
+
     def stream(self, messages: list[Message], params: GenerationParams) -> Iterator[str]:
         """Yield nothing."""
         return iter(())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
@@ -107,6 +108,7 @@ def reply_pieces(
     source: Source = "scripted"
     rejections: list[str] = []
     if backend.generates and step.strategy != "authored":
+        params = replace(params, reply_started=time.monotonic())  # one deadline, all attempts
         for attempt in range(max_attempts):
             result = yield from _attempt(
                 step, persona, backend, _params(params, step, attempt), hold_words, holdback_chars

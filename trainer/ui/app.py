@@ -20,7 +20,7 @@ from trainer.llm.base import Backend
 from trainer.ui import render
 from trainer.ui.context import AppContext
 from trainer.ui.history import build_history_tab
-from trainer.ui.practice import build_practice_tab
+from trainer.ui.practice_tab import build_practice_tab
 from trainer.ui.qa import build_qa_tab
 from trainer.ui.store import CallStore
 from trainer.ui.studio import build_studio_tab

@@ -32,6 +32,7 @@ color:#fff;font-size:12px}.fl-d-easy{background:#2e7d32}.fl-d-medium{background:
 .fl-quote{margin:4px 0;padding-left:8px;border-left:2px solid #bbb;font-style:italic}
 .fl-problem{color:#c62828;font-family:monospace;margin:2px 0}.fl-ok{color:#2e7d32}
 .fl-timer{font:600 20px monospace}.fl-chart{font:11px system-ui,sans-serif}
+.fl-warn{color:#7a4a00;background:#fff4e0;border-radius:4px;padding:2px 8px;margin:0}
 </style>"""
 
 TIMER_JS = """
@@ -256,6 +257,6 @@ def histogram(values: Sequence[float], *, title: str, bins: int = 10, top: float
 
 
 def notice(message: str, kind: str = "info") -> str:
-    """A one-line status message (``info``, ``ok`` or ``error``)."""
-    cls = {"error": "fl-problem", "ok": "fl-ok"}.get(kind, "")
+    """A one-line status message (``info``, ``ok``, ``warn`` or ``error``)."""
+    cls = {"error": "fl-problem", "ok": "fl-ok", "warn": "fl-warn"}.get(kind, "")
     return f'<p class="{cls}">{escape(message)}</p>'

@@ -1,0 +1,112 @@
+"""The practice tab's layout and wiring: cards, picker, the call, the meters, the scorecard.
+
+Wiring only: every event calls a handler of :mod:`trainer.ui.practice` with the
+session's ``gr.State`` and, for the ownership check, the ``gr.Request``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import gradio as gr
+
+from trainer.ui import render
+from trainer.ui.context import AppContext
+from trainer.ui.practice import (
+    PLACEHOLDER,
+    end_call,
+    line_box,
+    refresh_personas,
+    rewind,
+    send_line,
+    start_call,
+)
+from trainer.ui.practice_session import PracticeSession
+from trainer.ui.practice_view import Outputs, PracticeView, backend_notice, status_line
+
+
+def build_practice_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox) -> None:
+    """Lay out the practice tab inside the current ``gr.Tab`` and wire its events."""
+    session = gr.State(None)
+    cards_now, picker_now = refresh_personas(ctx)  # refreshed again on every page load
+    cards = gr.HTML(cards_now)
+    with gr.Row():
+        picker = gr.Radio(
+            label="Your customer", choices=picker_now["choices"], value=picker_now["value"],
+            scale=3, elem_id="persona-picker",
+        )  # fmt: skip
+        start = gr.Button("Start call", variant="primary", scale=1, elem_id="start-call")
+    with gr.Row(visible=False, elem_id="confirm-start-row") as confirm:
+        confirm_text = gr.Markdown(elem_id="confirm-start-text")
+        abandon = gr.Button(
+            "Abandon it, start the new call", variant="stop", elem_id="confirm-start"
+        )
+        keep = gr.Button("Keep this call", elem_id="keep-call")
+    with gr.Row():
+        with gr.Column(scale=3):
+            status = gr.Markdown(status_line(None), elem_id="call-status")
+            notice = gr.HTML(backend_notice(ctx.simulator.backend, None), elem_id="backend-notice")
+            chat = gr.Chatbot(label="Call", height=380, buttons=["copy_all"], elem_id="call-chat")
+            with gr.Row():
+                line = gr.Textbox(
+                    placeholder=PLACEHOLDER, show_label=False, scale=5, elem_id="agent-line"
+                )
+                send = gr.Button("Send", scale=1, elem_id="send-line")
+        with gr.Column(scale=2):
+            mood = gr.HTML(render.mood_meter(None), elem_id="mood-meter")
+            timer = gr.HTML(render.call_timer(None), js_on_load=render.TIMER_JS, elem_id="timer")
+            end = gr.Button("End call", variant="stop", elem_id="end-call")
+            with gr.Row():
+                back_to = gr.Dropdown(label="Rewind to", choices=[], scale=3, elem_id="rewind-to")
+                back = gr.Button("Rewind", scale=1, elem_id="rewind")
+            download = gr.DownloadButton(
+                "Download transcript + scorecard (JSON)", elem_id="download"
+            )
+    with gr.Row():
+        scorecard = gr.HTML(elem_id="scorecard", scale=3)
+        curve = gr.HTML(elem_id="mood-curve", scale=2)
+    ui = PracticeView(
+        session, line, chat, mood, timer, status, scorecard, curve, back_to, download, notice,
+        confirm, confirm_text,
+    )  # fmt: skip
+
+    def _start(
+        current: PracticeSession | None, persona_id: str | None, name: str, request: gr.Request
+    ) -> Outputs:
+        return start_call(ctx, ui, current, persona_id, name, request)
+
+    def _abandon(
+        current: PracticeSession | None, persona_id: str | None, name: str, request: gr.Request
+    ) -> Outputs:
+        return start_call(ctx, ui, current, persona_id, name, request, confirmed=True)
+
+    def _send(current: PracticeSession | None, text: str, request: gr.Request) -> Iterator[Outputs]:
+        yield from send_line(ctx, ui, current, text, request)
+
+    def _end(current: PracticeSession | None, request: gr.Request) -> Outputs:
+        return end_call(ctx, ui, current, request)
+
+    def _rewind(current: PracticeSession | None, turn: int | None, request: gr.Request) -> Outputs:
+        return rewind(ctx, ui, current, turn, request)
+
+    def _personas() -> Outputs:
+        html, choices = refresh_personas(ctx)
+        return {cards: html, picker: choices}
+
+    starting = [session, *ui.shown, confirm, confirm_text]
+    start.click(_start, [session, picker, name_box], starting, api_name="start_call")
+    abandon.click(_abandon, [session, picker, name_box], starting, api_name="abandon_and_start")
+    keep.click(lambda: gr.update(visible=False), None, confirm, api_visibility="private")
+    gr.on(
+        [send.click, line.submit],
+        _send,
+        [session, line],
+        [session, line, *ui.shown],
+        api_name="send_line",
+        concurrency_id="model",
+    ).then(  # the box back even after an error, keeping whatever was typed since
+        lambda: line_box(clear=False), None, line, api_visibility="private", show_progress="hidden"
+    )
+    end.click(_end, [session], [session, *ui.shown], api_name="end_call")
+    back.click(_rewind, [session, back_to], [session, line, *ui.shown], api_name="rewind")
+    demo.load(_personas, None, [cards, picker], api_name="personas")
