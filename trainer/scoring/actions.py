@@ -39,6 +39,8 @@ _COMMIT = re.compile(
     r"|booked|arranged|scheduled|refunding|sending|crediting|removed|switched|moved|opened"
     r"|set up|put you|i can book|you'll (get|receive)|you will (get|receive)"
     r"|i'm \w+ing|i am \w+ing"
+    r"|will (visit|call|come|arrive|contact|send|deliver|ring|email|text|collect|fix|repair"
+    r"|replace|refund|credit|reach)"
     r")\b",
     re.IGNORECASE,
 )
