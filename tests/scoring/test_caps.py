@@ -76,11 +76,13 @@ def test_a_conduct_failure_weighs_more_than_hesitancy():
     assert score(rude, outcome="ended_by_agent").overall <= 30
 
 
+SORRY = "I'm so sorry, that must be awful."
+
+
 def test_a_concrete_dated_action_is_never_empathy_without_action():
     lines = [
         (C, "Three weeks and nobody's been out.", None),
-        (A, "I'm so sorry, that must be awful.", {"apologises": "I'm so sorry, that must be awful.",
-                                                  "acknowledges_feelings": "I'm so sorry, that must be awful."}),
+        (A, SORRY, {"apologises": SORRY, "acknowledges_feelings": SORRY}),
         (C, "So?", None),
         (A, "The assessor will visit on Friday between 9 and 1.", {}),  # no detector fired
         (C, "Fine.", None),

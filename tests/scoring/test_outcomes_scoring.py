@@ -15,16 +15,16 @@ from trainer.scoring.scorer import score_transcript
 CLOSING = {"confirms_resolution", "offers_further_help", "closes_call"}
 FIXING = {"takes_ownership", "clear_next_step", "offers_resolution"}
 
-OPEN = (A, "Good morning, Meridian Home Insurance, this is Ade. Could I have your claim reference?",
-        {"greets": "Good morning, Meridian Home Insurance, this is Ade.",
-         "introduces_self": "Good morning, Meridian Home Insurance, this is Ade.",
+_HELLO = "Good morning, Meridian Home Insurance, this is Ade."
+OPEN = (A, _HELLO + " Could I have your claim reference?",
+        {"greets": _HELLO, "introduces_self": _HELLO,
          "asks_verification": "Could I have your claim reference?"})  # fmt: skip
-FIX = (A, "I'll take care of it: the assessor will visit on Friday between 9 and 1.",
-       {"takes_ownership": "I'll take care of it: the assessor will visit on Friday between 9 and 1.",
-        "gives_clear_next_step": "I'll take care of it: the assessor will visit on Friday between 9 and 1."})  # fmt: skip
+_FIXED = "I'll take care of it: the assessor will visit on Friday between 9 and 1."
+FIX = (A, _FIXED, {"takes_ownership": _FIXED, "gives_clear_next_step": _FIXED})
 CLOSE = (A, "Does that solve it for you? Anything else I can help with? Goodbye.",
          {"confirms_resolution": "Does that solve it for you?",
-          "offers_further_help": "Anything else I can help with?", "closes": "Goodbye."})  # fmt: skip
+          "offers_further_help": "Anything else I can help with?",
+          "closes": "Goodbye."})  # fmt: skip
 
 
 def score(lines, outcome, **kwargs):
@@ -85,10 +85,9 @@ def test_hung_up_while_the_agent_was_still_asking_makes_the_fix_not_applicable()
 
 
 def test_escalated_makes_the_closing_not_applicable():
+    transfer = "I'm transferring you to my supervisor now."
     lines = [(C, "I want a supervisor.", {"demands_supervisor": "I want a supervisor."}), OPEN,
-             (C, "Now.", None),
-             (A, "I'm transferring you to my supervisor now.",
-              {"transfers_to_supervisor": "I'm transferring you to my supervisor now."})]  # fmt: skip
+             (C, "Now.", None), (A, transfer, {"transfers_to_supervisor": transfer})]  # fmt: skip
     card = score(lines, "escalated")
     assert set(status(card, CLOSING).values()) == {"not_applicable"}
     assert card.criterion("escalation_offered_when_asked").status == "passed"
