@@ -115,7 +115,11 @@ class Rubric(BaseModel):
 
     def signal_speakers(self) -> dict[str, str]:
         """Signal name -> ``agent`` or ``customer``."""
-        own = {name: spec.speaker for name, spec in self.signals.items()}
+        return {name: spec.speaker for name, spec in self.signals.items()}
+
+    def scored_signal_speakers(self) -> dict[str, str]:
+        """:meth:`signal_speakers` plus the signals the scorer derives (``dated_action``...)."""
+        own = self.signal_speakers()
         return {**own, **{n: s for n, s in DERIVED_SIGNALS.items() if n not in own}}
 
     def positive_signals(self) -> set[str]:

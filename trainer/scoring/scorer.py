@@ -121,7 +121,7 @@ def score_transcript(
         )
     detections = _with_dated_actions(speakers, texts, detections)
     gaming = filter_hits(
-        speakers, texts, detections, rubric.signal_speakers(), rubric.positive_signals(),
+        speakers, texts, detections, rubric.scored_signal_speakers(), rubric.positive_signals(),
         rubric.gaming,
     )  # fmt: skip
     outcome = call_outcome(outcome, speakers, gaming.hits)
