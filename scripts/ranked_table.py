@@ -1,6 +1,6 @@
 """Score the ranked set (data/scoring/ranked_calls.jsonl) and compare with the QA lead.
 
-    .venv/bin/python scripts/ranked_table.py [--json OUT.json] [--before BEFORE.json]
+    .venv/bin/python scripts/ranked_table.py [--calls SET.jsonl] [--json OUT.json] [--before B.json]
 
 Prints Kendall's tau-b between the QA lead's marks and the overall scores, the
 rude-above-decent pairs, and a markdown table (QA mark, score, and the score in
@@ -24,10 +24,14 @@ from trainer.scoring.ranking import kendall_tau_b, load_ranked_calls, score_rank
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--calls", type=Path, default=ROOT / "data" / "scoring" / "ranked_calls.jsonl",
+        help="the ranked set (default data/scoring/ranked_calls.jsonl)",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, help="write {id: overall} here")
     parser.add_argument("--before", type=Path, help="an earlier --json, for a before column")
     args = parser.parse_args(argv)
-    calls = load_ranked_calls(ROOT / "data" / "scoring" / "ranked_calls.jsonl")
+    calls = load_ranked_calls(args.calls)
     personas = load_personas(default_personas_dir()).personas
     scores = score_ranked(calls, {i: p.mood.start for i, p in personas.items()})
     before = json.loads(args.before.read_text()) if args.before else None
