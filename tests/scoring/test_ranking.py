@@ -19,11 +19,12 @@ from trainer.personas.loading import load_personas
 from trainer.scoring.ranking import kendall_tau_b, load_ranked_calls, score_ranked
 
 RANKED = repo_root() / "data" / "scoring" / "ranked_calls.jsonl"
+HELD_OUT = repo_root() / "data" / "scoring" / "ranked_calls_holdout.jsonl"
 
 
-@lru_cache(maxsize=1)
-def _scored():
-    calls = load_ranked_calls(RANKED)
+@lru_cache(maxsize=2)
+def _scored(path=RANKED):
+    calls = load_ranked_calls(path)
     personas = load_personas(default_personas_dir()).personas
     return calls, score_ranked(calls, {i: p.mood.start for i, p in personas.items()})
 
@@ -72,8 +73,9 @@ def test_the_scorer_orders_calls_like_the_qa_lead():
 
 @needs_minilm
 @pytest.mark.minilm
-def test_no_rude_call_outranks_a_decent_one():
-    calls, cards = _scored()
+@pytest.mark.parametrize("path", [RANKED, HELD_OUT], ids=["ranked", "held-out"])
+def test_no_rude_call_outranks_a_decent_one(path):
+    calls, cards = _scored(path)
     rude = [c for c in calls if c.group == "rude"]
     decent = [c for c in calls if c.group == "decent"]
     assert rude and decent
