@@ -10,9 +10,12 @@ from trainer.ui.store import CallStore
 
 
 def _ctx(tmp_path: Path, names: dict[str, str]) -> SimpleNamespace:
-    store = CallStore(tmp_path / "calls.sqlite3")
-    personas = {pid: SimpleNamespace(name=name) for pid, name in names.items()}
-    return SimpleNamespace(store=store, personas=lambda: SimpleNamespace(personas=personas))
+    folder = tmp_path / "personas"
+    folder.mkdir()
+    for pid, name in names.items():
+        (folder / f"{pid}.yaml").write_text(f"id: {pid}\nname: {name}\n", encoding="utf-8")
+    (folder / "broken.yaml").write_text("id: [\n", encoding="utf-8")  # skipped, not fatal
+    return SimpleNamespace(store=CallStore(tmp_path / "calls.sqlite3"), personas_dir=folder)
 
 
 def _save(ctx, call_id: str, persona: str, outcome: str, scorecard=None) -> None:

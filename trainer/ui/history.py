@@ -7,10 +7,12 @@ as trainers (everyone when there are no logins).
 
 from __future__ import annotations
 
+from pathlib import Path
 from statistics import mean
 from typing import Any
 
 import gradio as gr
+import yaml
 
 from trainer.outcomes import outcome_title
 from trainer.ui import render
@@ -31,11 +33,21 @@ def _score(record: CallRecord) -> float | str:
 
 
 def persona_names(ctx: AppContext) -> dict[str, str]:
-    """Persona id -> the caller's name, from the personas folder as it is now."""
-    try:
-        return {pid: p.name for pid, p in ctx.personas().personas.items()}
-    except (OSError, ValueError):
-        return {}
+    """Persona id -> the caller's name, read from the personas folder as it is now.
+
+    Only each file's ``id`` and ``name`` are read (no validation: a table label, not
+    a persona to run), so listing calls stays cheap under load.
+    """
+    names: dict[str, str] = {}
+    folder = Path(ctx.personas_dir)
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            names[str(data.get("id") or path.stem)] = data["name"]
+    return names
 
 
 def _persona(record: CallRecord, names: dict[str, str]) -> str:
