@@ -95,3 +95,21 @@ def test_a_concrete_dated_action_is_never_empathy_without_action():
     warm = score([*lines[:3], (A, "I really understand how you feel.", {}), *lines[4:]])
     assert "empathy_without_action" in warm.flags
     assert warm.flag_titles == {"empathy_without_action": "Empathy without action"}
+
+
+def test_one_sentence_listing_rubric_phrases_is_keyword_stuffing():
+    salad = (
+        "I understand your frustration, I apologise, I'll take ownership, so your issue is "
+        "moving, the next step is resolution, does that solve it for you today"
+    )
+    lines = [
+        (C, "I'm moving house next month.", None),
+        (A, salad, {s: salad for s in ("acknowledges_feelings", "apologises", "takes_ownership",
+                                       "restates_issue", "gives_clear_next_step")}),
+        (C, "Sorry? Can you actually move it?", None),
+        (A, "Thanks for calling, goodbye.", {"closes": "Thanks for calling, goodbye."}),
+    ]  # fmt: skip
+    card = score(lines)
+    assert "keyword_stuffing" in card.flags
+    assert card.overall <= load_rubric().gaming.stuffing_overall_cap
+    assert "flagged: Keyword stuffing (cap 35)" in card.caps
