@@ -44,7 +44,7 @@ def problems(criteria: str, head: str = HEAD) -> list[str]:
 
 def test_default_rubric_covers_the_issue_and_persona_criteria():
     rubric = load_rubric()
-    assert set(rubric.categories) == {"empathy", "protocol", "professionalism"}
+    assert set(rubric.categories) == {"empathy", "resolution", "protocol", "professionalism"}
     ids = {c.id for c in rubric.criteria}
     assert {
         "greets_with_name_and_company", "verifies_identity", "acknowledges_feelings",
@@ -87,7 +87,7 @@ def test_unknown_signal_did_you_mean():
 def test_unknown_signal_without_a_close_name_lists_the_choices():
     assert problems(GREETING.replace("signal: greets", "signal: waves")) == [
         "rubrics/x.yaml:14: criteria[0].requires.signal: unknown signal 'waves'. "
-        "Agent signals: greets, introduces_self, says_calm_down"
+        "Agent signals: greets, introduces_self, says_calm_down, dated_action, owned_action"
     ]
 
 
@@ -153,8 +153,8 @@ def test_every_problem_is_reported_in_line_order():
         "rubrics/x.yaml:16: criteria[0].feedback.fail: must be text (got false; put text in "
         "quotes)",
         "rubrics/x.yaml:17: criteria[0].optinal: unknown field 'optinal'. Did you mean: optional? "
-        "Allowed: id, category, weight, description, feedback, requires, forbids, when, "
-        "applies_when, optional",
+        "Allowed: id, title, category, weight, description, feedback, requires, forbids, when, "
+        "applies_when, optional, fail_cap",
         "rubrics/x.yaml:21: criteria[1].when.within: must be >= 1 (got 0)",
         "rubrics/x.yaml:22: criteria[1].feedback.fail: required field is missing",
         "rubrics/x.yaml:23: criteria[2].id: duplicate id 'calm' (first at line 18)",
@@ -184,9 +184,10 @@ def test_gaming_section_signals_and_keys_are_checked():
         "Did you mean: greets?",
         "rubrics/x.yaml:18: gaming.stuffing_cap: unknown field 'stuffing_cap'. "
         "Did you mean: stuffing_overall_cap? Allowed: stuffing_min_signals, "
-        "stuffing_min_words_per_signal, stuffing_max_signals, stuffing_credit, "
-        "stuffing_overall_cap, stuffing_ignores, repeat_flag_at, empathy_signals, action_signals, "
-        "empathy_without_action_cap, closing_signals, closing_turns",
+        "stuffing_min_words_per_signal, stuffing_max_signals, stuffing_sentence_signals, "
+        "stuffing_credit, stuffing_overall_cap, stuffing_ignores, repeat_flag_at, "
+        "empathy_signals, action_signals, empathy_without_action_cap, "
+        "empathy_without_action_min_turns, closing_signals, closing_turns",
     ]
 
 

@@ -17,7 +17,7 @@ from trainer.scoring import scorer
 from trainer.scoring.scorecard import Scorecard, row_columns
 from trainer.scoring.scorer import score_transcript
 
-NOT_APPLICABLE = {"apologises_when_warranted", "escalation_offered_when_asked", "abuse_protocol"}
+NOT_APPLICABLE = {"escalation_offered_when_asked", "abuse_protocol"}
 
 
 def score(lines, rubric=None, **kwargs) -> Scorecard:
@@ -31,7 +31,9 @@ def test_a_good_call_passes_everything_that_applies():
     assert {i for i, s in status.items() if s == "not_applicable"} == NOT_APPLICABLE
     assert {s for i, s in status.items() if i not in NOT_APPLICABLE} == {"passed"}
     assert card.overall == 100.0
-    assert card.categories == {"empathy": 1.0, "protocol": 1.0, "professionalism": 1.0}
+    assert card.categories == {
+        "empathy": 1.0, "resolution": 1.0, "protocol": 1.0, "professionalism": 1.0
+    }  # fmt: skip
     assert (card.outcome, card.mood_curve, card.model_id) == ("resolved", [7, 5, 3], "fake/model")
     rubric = load_rubric()
     assert (card.rubric_id, card.rubric_version, card.rubric_hash) == ("default", 1, rubric.hash)
@@ -54,10 +56,10 @@ def test_evidence_quotes_the_agent_and_feedback_says_what_went_well():
         "gives_clear_next_step",
     )
     assert evidence.quote.startswith("I've booked a technician for tomorrow between 8 and 12")
-    assert result.feedback == (
-        "You said: 'I've booked a technician for tomorrow between 8 and 12, and I'm adding a "
-        "three-day credit to your bill.' — the caller knows what happens next and when."
-    )
+    assert evidence.turn_number == 4 and evidence.where == "You (turn 4)"
+    # the quote is shown once, as evidence; the feedback says what went well
+    assert result.feedback == "The caller knows what happens next and when."
+    assert result.title == "Gives a clear next step"
 
 
 MIXED = [
@@ -75,19 +77,28 @@ MIXED = [
 
 def test_failed_feedback_quotes_what_went_wrong():
     card = score(MIXED)
-    assert card.criterion("no_calm_down").feedback == (
-        "You said: 'Calm down, sir.' — Never tell a caller to calm down; acknowledge the "
-        'feeling instead ("I can hear how frustrated you are").'
+    calm = card.criterion("no_calm_down")
+    assert [(e.quote, e.where) for e in calm.evidence] == [("Calm down, sir.", "You (turn 2)")]
+    assert calm.feedback == (
+        "Never tell a caller to calm down; acknowledge the feeling instead. Here, for example: "
+        '"I can hear how frustrated you are, and I want to fix this."'
     )
-    assert card.criterion("escalation_offered_when_asked").feedback.startswith(
-        "The customer said: 'I want a manager.' — When a caller asks for a supervisor"
-    )
+    escalation = card.criterion("escalation_offered_when_asked")
+    assert [(e.quote, e.where) for e in escalation.evidence] == [
+        ("I want a manager.", "Customer (turn 1)")
+    ]
+    # the greeting is judged on the first agent turn, and that is the turn quoted
     greeting = card.criterion("greets_with_name_and_company")
-    assert greeting.feedback.startswith(
-        "You said: 'Hello, my name is Sam.' (not in your first turn) — "
+    assert [(e.turn, e.quote, e.signal) for e in greeting.evidence] == [(0, "Northwind.", None)]
+    assert greeting.feedback.startswith("Open with a greeting, your name and the company")
+    assert greeting.feedback.endswith(
+        '"Good morning, [your company], this is Sam. How can I help?"'
     )
     assert greeting.score == 0.0
-    assert card.criterion("explores_situation").feedback == (
+    # no quote at all: the reply to the upset caller is the line it was about
+    explores = card.criterion("explores_situation")
+    assert [e.quote for e in explores.evidence] == ["Calm down, sir."]
+    assert explores.feedback.startswith(
         "Ask at least one open question about the caller's situation before offering a fix."
     )
 
@@ -105,7 +116,9 @@ def test_category_and_overall_are_weighted_means_of_applicable_criteria():
         * sum(rubric.categories[n].weight * s for n, s in card.categories.items())
         / sum(c.weight for c in rubric.categories.values())
     )
-    assert card.overall == pytest.approx(expected, abs=0.06)
+    # "calm down" caps at 50, no verification at 60: the lowest, 10 lower for the second
+    assert card.caps == ['failed: No "calm down" (cap 50)', "failed: Verifies identity (cap 60)"]
+    assert card.overall == pytest.approx(min(expected, 40.0), abs=0.06)
     # apology applies here: the customer asked for a manager.
     assert card.criterion("apologises_when_warranted").status == "passed"
 

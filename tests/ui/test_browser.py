@@ -126,7 +126,7 @@ def test_history_page(page: Any) -> None:
 
     page.get_by_role("tab", name="History").click()
     page.locator("#history-refresh").click()
-    expect(page.locator("#my-calls")).to_contain_text("angry-escalation")
+    expect(page.locator("#my-calls")).to_contain_text("Derek Walsh")  # the name, not the id
     expect(page.locator("#progress-chart")).to_contain_text("call by call")
     page.screenshot(path=str(ARTIFACTS / "history.png"), full_page=True)
 

@@ -40,7 +40,9 @@ _NAMES = {
     "resolved": "resolved",
     "escalated": "escalated",
     "hung_up": "hung up",
+    "ended_for_abuse": "ended for abuse",
     "ended_by_agent": "ended by agent",
+    "abandoned": "abandoned",
     "ongoing": "still going",
 }
 _NOT_RESOLVED = tuple(o for o in OUTCOMES if o != "resolved")

@@ -21,13 +21,19 @@ from trainer.fidelity.run import CallRun
 from trainer.personas.loading import Persona
 
 _SHORT = {
-    "resolved": "R", "escalated": "E", "hung_up": "H", "ended_by_agent": "A", "abandoned": "X",
+    "resolved": "R",
+    "escalated": "E",
+    "hung_up": "H",
+    "ended_for_abuse": "X",
+    "ended_by_agent": "A",
+    "abandoned": "N",
     "ongoing": "O",
-}  # fmt: skip
+}
 _COLOURS = {
     "resolved": "#2a9d8f",
     "escalated": "#e9c46a",
     "hung_up": "#e76f51",
+    "ended_for_abuse": "#6d597a",
     "ended_by_agent": "#8d99ae",
     "abandoned": "#b5b5b5",
     "ongoing": "#cccccc",

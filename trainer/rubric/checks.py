@@ -12,6 +12,7 @@ from typing import Any
 
 from trainer.problems import did_you_mean, got
 from trainer.rubric.signal_specs import SIGNAL_NAME
+from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION
 from trainer.yamlsource import KeyPath, Problem, format_path
 
 # -- references (raw data) ----------------------------------------------------------------
@@ -26,6 +27,8 @@ _ROLES = {
         "unless_signal": "any",
     },
 }
+DERIVED_SIGNALS = {DATED_ACTION: "agent", OWNED_ACTION: "agent"}
+"""Signals the scorer derives itself (no detector in ``signals:``); any rubric may name them."""
 _GAMING_LISTS = ("empathy_signals", "action_signals", "closing_signals", "stuffing_ignores")
 
 
@@ -33,6 +36,7 @@ def reference_problems(data: dict[str, Any], line_of: Any, file: str) -> list[Pr
     """Unknown categories, duplicate criterion ids, unknown or wrong-speaker signal names."""
     signals = data.get("signals") if isinstance(data.get("signals"), dict) else {}
     speakers = {n: s.get("speaker") for n, s in signals.items() if isinstance(s, dict)}
+    speakers = {**speakers, **{n: s for n, s in DERIVED_SIGNALS.items() if n not in speakers}}
     categories = data.get("categories")
     categories = list(categories) if isinstance(categories, dict) else None
     criteria = data.get("criteria") if isinstance(data.get("criteria"), list) else []
@@ -97,6 +101,10 @@ def _signal_refs(raw: dict[str, Any], here: KeyPath) -> Iterable[tuple[KeyPath, 
         else:
             rules = [((*here, kind, j), r) for j, r in enumerate(value or [])] if isinstance(
                 value, list) else []  # fmt: skip
+        if kind == "applies_when" and isinstance(value, dict):
+            upset = value.get("caller_upset")
+            if isinstance(upset, dict):
+                rules.append(((*here, kind, "caller_upset"), upset))
         for base, rule in rules:
             if not isinstance(rule, dict):
                 continue

@@ -28,9 +28,20 @@ Rule kinds (each takes one mapping or a list of them):
     the customer never does.
 
 ``applies_when`` makes the whole criterion conditional (``customer_signal``,
-``agent_signal``, ``min_agent_turns``, ``unless_signal``; all given keys must
-hold): a criterion whose condition never arose is *not applicable*, not zero. ``optional: true``
-criteria are graded only for personas that list them in ``requires:``.
+``agent_signal``, ``min_agent_turns``, ``unless_signal``, ``caller_upset``,
+``unless_outcome``, ``closing_reached``, ``fix_reached``; all given keys must hold): a criterion
+whose condition never arose is *not applicable*, not zero, with a note saying
+why. ``caller_upset`` holds when the customer showed one of its signals *or* the
+caller's mood (the persona's start and the mood after each agent turn) reached
+``mood_at_least``; ``closing_reached: true`` holds unless the call ended before
+the trainee's closing moment (:func:`trainer.outcomes.ended_before_agent_could_close`);
+``fix_reached: true`` holds unless the caller hung up (or the call was abandoned)
+while the trainee was still asking about the problem, before any fix was due.
+``optional: true`` criteria are graded only for personas that list them in ``requires:``.
+
+``title`` is what a person reads; ``fail_cap`` caps the overall score when the
+criterion fails (professionalism: see ``docs/scoring.md``); ``feedback.example``
+is the generic phrasing a "next time" line suggests when the persona has none.
 """
 
 from __future__ import annotations
@@ -38,6 +49,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from trainer.outcomes import OUTCOMES
+from trainer.problems import did_you_mean, got
 
 SignalRef = Annotated[
     str | list[str], Field(description="a signal name, or a list of names (any of them)")
@@ -80,6 +94,19 @@ class When(_Strict):
     within: int = Field(2, ge=1, description="agent turns after the customer's")
 
 
+class CallerUpset(_Strict):
+    """The caller is upset: showed one of ``customer_signal``, or mood reached ``mood_at_least``."""
+
+    customer_signal: SignalRef | None = None
+    mood_at_least: int | None = Field(None, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> CallerUpset:
+        if self.customer_signal is None and self.mood_at_least is None:
+            raise ValueError("give customer_signal, mood_at_least or both")
+        return self
+
+
 class AppliesWhen(_Strict):
     """The condition under which a criterion is graded at all."""
 
@@ -89,12 +116,42 @@ class AppliesWhen(_Strict):
     unless_signal: SignalRef | None = Field(
         None, description="not applicable when either speaker showed one (e.g. a transfer)"
     )
+    caller_upset: CallerUpset | None = Field(None, description="the caller was upset")
+    unless_outcome: list[str] | None = Field(
+        None, description="not applicable when the call ended so (e.g. ended_for_abuse)"
+    )
+    closing_reached: bool | None = Field(
+        None, description="true: not applicable when the call ended before the agent could close"
+    )
+    fix_reached: bool | None = Field(
+        None,
+        description="true: not applicable when the caller hung up while the agent was still "
+        "finding out about the problem (the last agent turn asked a question)",
+    )
+
+    @field_validator("unless_outcome", mode="before")
+    @classmethod
+    def _outcomes(cls, value: Any) -> Any:
+        value = [value] if isinstance(value, str) else value
+        for name in value or []:
+            if name not in OUTCOMES:
+                hint = did_you_mean(str(name), OUTCOMES)
+                raise ValueError(
+                    f"unknown outcome {got(name)}.{hint} Available: {', '.join(OUTCOMES)}"
+                )
+        return value
 
     @model_validator(mode="after")
     def _not_empty(self) -> AppliesWhen:
-        given = (self.customer_signal, self.agent_signal, self.min_agent_turns, self.unless_signal)
+        given = (
+            self.customer_signal, self.agent_signal, self.min_agent_turns, self.unless_signal,
+            self.caller_upset, self.unless_outcome, self.closing_reached, self.fix_reached,
+        )  # fmt: skip
         if all(value is None for value in given):
-            raise ValueError("give customer_signal, agent_signal, min_agent_turns or unless_signal")
+            raise ValueError(
+                "give customer_signal, agent_signal, min_agent_turns, unless_signal, "
+                "caller_upset, unless_outcome, closing_reached or fix_reached"
+            )
         return self
 
 
@@ -104,6 +161,9 @@ class Feedback(_Strict):
     passed: str = Field(alias="pass", min_length=1)
     fail: str = Field(min_length=1)
     not_applicable: str | None = None
+    example: str | None = Field(
+        None, description="a generic phrasing to suggest (a persona's own example wins)"
+    )
 
 
 Rule = Requires | Forbids | When
@@ -113,6 +173,7 @@ class Criterion(_Strict):
     """One graded behaviour."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = Field("", description="what a person reads; the id de-snaked when empty")
     category: str
     weight: float = Field(1.0, gt=0)
     description: str = Field(min_length=1)
@@ -122,6 +183,14 @@ class Criterion(_Strict):
     when: list[When] = Field(default_factory=list)
     applies_when: AppliesWhen | None = None
     optional: bool = Field(False, description="graded only when a persona requires it")
+    fail_cap: float | None = Field(
+        None, ge=0, le=100, description="failing it caps the overall score at this"
+    )
+
+    @property
+    def label(self) -> str:
+        """The title, or the id in words when the rubric gives none."""
+        return self.title or self.id.replace("_", " ").capitalize()
 
     @field_validator("requires", "forbids", "when", mode="before")
     @classmethod
@@ -155,4 +224,6 @@ class Criterion(_Strict):
             customer += names(self.applies_when.customer_signal)
             agent += names(self.applies_when.agent_signal)
             anyone += names(self.applies_when.unless_signal)
+            if self.applies_when.caller_upset is not None:
+                customer += names(self.applies_when.caller_upset.customer_signal)
         return {"agent": agent, "customer": customer, "any": anyone}

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from trainer.paths import default_rubric_path
 from trainer.problems import did_you_mean, got, problems_from_validation
-from trainer.rubric.checks import reference_problems
+from trainer.rubric.checks import DERIVED_SIGNALS, reference_problems
 from trainer.rubric.criteria import Criterion, names
 from trainer.rubric.signal_specs import SignalSpec
 from trainer.scoring.gaming import GamingPolicy
@@ -65,6 +65,12 @@ class Rubric(BaseModel):
     categories: dict[str, Category] = Field(min_length=1)
     criteria: list[Criterion] = Field(min_length=1)
     gaming: GamingPolicy = Field(default_factory=GamingPolicy)
+    cap_step: float = Field(
+        10.0,
+        ge=0,
+        le=100,
+        description="each further failed fail_cap criterion lowers the cap so much",
+    )
     _source: str = PrivateAttr("<rubric>")
     _hash: str | None = PrivateAttr(None)
 
@@ -117,6 +123,11 @@ class Rubric(BaseModel):
     def signal_speakers(self) -> dict[str, str]:
         """Signal name -> ``agent`` or ``customer``."""
         return {name: spec.speaker for name, spec in self.signals.items()}
+
+    def scored_signal_speakers(self) -> dict[str, str]:
+        """:meth:`signal_speakers` plus the signals the scorer derives (``dated_action``...)."""
+        own = self.signal_speakers()
+        return {**own, **{n: s for n, s in DERIVED_SIGNALS.items() if n not in own}}
 
     def positive_signals(self) -> set[str]:
         """Agent signals that earn credit (required somewhere, never forbidden)."""

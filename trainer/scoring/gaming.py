@@ -12,15 +12,18 @@ Applied before any rule is evaluated:
    (ritual ones such as ``greets`` and ``closes`` aside)
    (``stuffing_min_signals``) packed into few words (fewer than
    ``stuffing_min_words_per_signal`` words per signal), or simply very many
-   (``stuffing_max_signals``), keeps only its ``stuffing_credit`` strongest
+   (``stuffing_max_signals``), or one sentence showing
+   ``stuffing_sentence_signals`` of them, keeps only its ``stuffing_credit`` strongest
    positive hits; the call is flagged ``keyword_stuffing`` and its overall
    score capped.
 4. Empathy pasted into the closing only: empathy hits in the closing (from the
    first of the last ``closing_turns`` agent turns that shows a closing signal)
    earn nothing when no empathy came earlier (``empathy_in_closing_only``).
 5. Empathy without action: empathy but no action signal (next step,
-   resolution, escalation) anywhere flags ``empathy_without_action`` and caps
-   the overall score.
+   resolution, escalation) anywhere, in a call of at least
+   ``empathy_without_action_min_turns`` agent turns, flags ``empathy_without_action`` and caps
+   the overall score. A concrete dated action (``actions.py``) always counts
+   as action.
 
 Thresholds live in the rubric's ``gaming:`` section (:class:`GamingPolicy`).
 """
@@ -34,7 +37,21 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION
 from trainer.scoring.rules import Hit
+
+FLAG_TITLES: dict[str, str] = {
+    "keyword_stuffing": "Keyword stuffing",
+    "empathy_without_action": "Empathy without action",
+    "empathy_in_closing_only": "Empathy only in the closing",
+    "repeated_phrases": "Repeated phrases",
+}
+"""What a person reads for each gaming flag (the ids stay in the JSON)."""
+
+
+def flag_title(flag: str) -> str:
+    """The title of a flag id (an unknown id de-snaked)."""
+    return FLAG_TITLES.get(flag, flag.replace("_", " ").capitalize())
 
 
 class GamingPolicy(BaseModel):
@@ -45,6 +62,11 @@ class GamingPolicy(BaseModel):
     stuffing_min_signals: int = Field(4, ge=2, description="distinct positive signals in a turn")
     stuffing_min_words_per_signal: float = Field(6.0, ge=0)
     stuffing_max_signals: int = Field(8, ge=2, description="flagged whatever the length")
+    stuffing_sentence_signals: int = Field(
+        4,
+        ge=2,
+        description="distinct positive signals in one sentence: stuffed whatever the length",
+    )
     stuffing_credit: int = Field(1, ge=0, description="positive hits a stuffed turn keeps")
     stuffing_overall_cap: float = Field(60.0, ge=0, le=100)
     stuffing_ignores: list[str] = Field(
@@ -61,9 +83,13 @@ class GamingPolicy(BaseModel):
             "offers_resolution",
             "offers_escalation",
             "transfers_to_supervisor",
+            DATED_ACTION,
         ]
     )
     empathy_without_action_cap: float = Field(60.0, ge=0, le=100)
+    empathy_without_action_min_turns: int = Field(
+        1, ge=1, description="agent turns before empathy without action is flagged"
+    )
     closing_signals: list[str] = Field(default_factory=lambda: ["closes", "offers_further_help"])
     closing_turns: int = Field(2, ge=1, description="agent turns at the end searched for a close")
 
@@ -91,6 +117,8 @@ class GamingResult:
     flags: list[str] = field(default_factory=list)
     overall_cap: float | None = None
     stuffed_turns: list[int] = field(default_factory=list)
+    caps: dict[str, float] = field(default_factory=dict)
+    """Each capping flag and its cap (``overall_cap`` is the lowest)."""
 
 
 _WORD = re.compile(r"[a-z0-9']+")
@@ -135,22 +163,31 @@ def filter_hits(
     if stuffed:
         flags.add("keyword_stuffing")
     hits = _drop_closing_empathy(hits, speakers, policy, flags)
-    cap = policy.stuffing_overall_cap if stuffed else None
+    caps = {"keyword_stuffing": policy.stuffing_overall_cap} if stuffed else {}
     empathy = any(h.signal in policy.empathy_signals for h in hits)
-    action = any(h.signal in policy.action_signals for h in hits)
-    if empathy and not action:
+    # a concrete dated action is action whatever the policy lists
+    action = any(h.signal in policy.action_signals or h.signal == DATED_ACTION for h in hits)
+    agent_turns = sum(1 for s in speakers if s == "agent")
+    if empathy and not action and agent_turns >= policy.empathy_without_action_min_turns:
         flags.add("empathy_without_action")
-        cap = min(cap if cap is not None else 100.0, policy.empathy_without_action_cap)
-    return GamingResult(hits, sorted(flags), cap, stuffed)
+        caps["empathy_without_action"] = policy.empathy_without_action_cap
+    cap = min(caps.values()) if caps else None
+    return GamingResult(hits, sorted(flags), cap, stuffed, caps)
 
 
 def is_stuffed(
     turn_hits: Sequence[Hit], text: str, positive: set[str], policy: GamingPolicy
 ) -> bool:
     """Does one agent turn pack too many positive signals into too few words?"""
-    counted = positive - set(policy.stuffing_ignores)
+    counted = positive - set(policy.stuffing_ignores) - {DATED_ACTION, OWNED_ACTION}
     distinct = {h.signal for h in turn_hits if h.signal in counted}
     if len(distinct) >= policy.stuffing_max_signals:
+        return True
+    by_sentence: dict[str, set[str]] = {}
+    for h in turn_hits:
+        if h.signal in counted:
+            by_sentence.setdefault(normalise(h.sentence), set()).add(h.signal)
+    if any(len(s) >= policy.stuffing_sentence_signals for s in by_sentence.values()):
         return True
     if len(distinct) < policy.stuffing_min_signals:
         return False
@@ -173,7 +210,7 @@ def _cap_stuffing(
             kept += turn_hits
             continue
         stuffed.append(turn)
-        counted = positive - set(policy.stuffing_ignores)
+        counted = positive - set(policy.stuffing_ignores) - {DATED_ACTION, OWNED_ACTION}
         good = sorted(
             (h for h in turn_hits if h.signal in counted), key=lambda h: (-h.score, h.signal)
         )

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from trainer.outcomes import ended_before_agent_could_close, outcome_title
 from trainer.rubric.criteria import (
     AppliesWhen,
+    CallerUpset,
     Criterion,
     Forbids,
     Requires,
@@ -36,11 +38,13 @@ class Hit:
 
 @dataclass
 class CallView:
-    """Speakers, texts and credited signal hits of one call."""
+    """Speakers, texts and credited signal hits of one call; how it ended and the mood."""
 
     speakers: list[str]
     texts: list[str]
     hits: list[Hit] = field(default_factory=list)
+    outcome: str | None = None
+    mood_curve: Sequence[int] = ()
 
     def __post_init__(self) -> None:
         self.hits = sorted(self.hits, key=lambda h: (h.turn, h.signal, h.sentence))
@@ -80,6 +84,7 @@ class RuleOutcome:
     score: float | None
     evidence: tuple[Hit, ...] = ()
     reason: str = ""
+    by_ending: bool = False  # not applicable because of how the call ended
 
 
 def _na(reason: str) -> RuleOutcome:
@@ -102,7 +107,11 @@ def _one_per_turn(hits: Sequence[Hit]) -> list[Hit]:
 
 def evaluate_requires(rule: Requires, view: CallView) -> RuleOutcome:
     """``requires``: the agent shows the signal in enough turns, in the right place."""
-    hits = [h for h in view.of(names(rule.signal)) if h.speaker == "agent"]
+    order = names(rule.signal)  # in a turn, the first-named signal's hit speaks for it
+    hits = sorted(
+        (h for h in view.of(order) if h.speaker == "agent"),
+        key=lambda h: (h.turn, order.index(h.signal)),
+    )
     n = view.agent_turn_count
     where = []
     kept = hits
@@ -208,7 +217,56 @@ def applies(condition: AppliesWhen | None, view: CallView) -> str | None:
         shown = view.of(names(condition.unless_signal))
         if shown:
             return f"the call showed {shown[0].signal}"
+    if condition.caller_upset is not None:
+        reason = _not_upset(condition.caller_upset, view)
+        if reason is not None:
+            return reason
+    return ending_reason(condition, view)
+
+
+def ending_reason(condition: AppliesWhen | None, view: CallView) -> str | None:
+    """Why the criterion's moment never came because of how the call ended, or None."""
+    if condition is None:
+        return None
+    if condition.unless_outcome is not None and view.outcome in condition.unless_outcome:
+        return _ending_note(view.outcome)
+    if condition.closing_reached:
+        last = view.speakers[-1] if view.speakers else None
+        reason = ended_before_agent_could_close(view.outcome, last)
+        if reason is not None:
+            return reason
+    if condition.fix_reached and view.outcome in ("hung_up", "abandoned"):
+        agent = [i for i, s in enumerate(view.speakers) if s == "agent"]
+        last_turn = agent[-1] if agent else None
+        asked = last_turn is not None and (
+            view.texts[last_turn].rstrip().endswith("?")
+            or any(h.turn == last_turn and h.signal in _FINDING_OUT for h in view.hits)
+        )
+        if asked:
+            return "the caller hung up while you were still finding out about the problem"
     return None
+
+
+_FINDING_OUT = {"asks_verification", "explores", "restates_issue"}
+
+
+def _ending_note(outcome: str | None) -> str:
+    note = ended_before_agent_could_close(outcome, "customer")
+    return note or f"the call ended: {outcome_title(outcome).lower()}"
+
+
+def _not_upset(condition: CallerUpset, view: CallView) -> str | None:
+    """None when the caller was upset (a signal, or the mood), else why not."""
+    wanted = names(condition.customer_signal)
+    if wanted and any(h.speaker == "customer" for h in view.of(wanted)):
+        return None
+    at_least = condition.mood_at_least
+    if at_least is not None and view.mood_curve and max(view.mood_curve) >= at_least:
+        return None
+    mood = f", and their mood never reached {at_least}/10" if view.mood_curve else ""
+    if at_least is not None and not view.mood_curve and not wanted:
+        return "no mood was recorded for this call"
+    return f"the caller never sounded upset{mood}"
 
 
 def evaluate_criterion(criterion: Criterion, view: CallView) -> RuleOutcome:
@@ -219,7 +277,8 @@ def evaluate_criterion(criterion: Criterion, view: CallView) -> RuleOutcome:
     """
     reason = applies(criterion.applies_when, view)
     if reason is not None:
-        return _na(reason)
+        by_ending = reason == ending_reason(criterion.applies_when, view)
+        return RuleOutcome("not_applicable", None, (), reason, by_ending)
     outcomes = [evaluate_rule(rule, view) for rule in criterion.rules()]
     live = [o for o in outcomes if o.status != "not_applicable"]
     if not live:

@@ -23,10 +23,21 @@ class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     turn: int = Field(description="index of the turn in the transcript (0-based)")
+    turn_number: int = Field(
+        0, description="the speaker's own turn number, 1-based, as the screen shows it"
+    )
     speaker: Literal["agent", "customer"]
     quote: str = Field(description="the sentence, as said")
-    signal: str = Field(description="the signal the sentence showed")
-    score: float = Field(description="detector score of the sentence (1.0 for a pattern match)")
+    signal: str | None = Field(
+        description="the signal the sentence showed; None for the line a failed rule looked at"
+    )
+    score: float | None = Field(description="detector score (1.0 for a pattern match); None too")
+
+    @property
+    def where(self) -> str:
+        """'You (turn 3)' / 'Customer (turn 2)': how a person reads the place of the quote."""
+        who = "You" if self.speaker == "agent" else "Customer"
+        return f"{who} (turn {self.turn_number or self.turn + 1})"
 
 
 class CriterionResult(BaseModel):
@@ -35,6 +46,7 @@ class CriterionResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
+    title: str = Field("", description="what a person reads")
     category: str
     status: Status
     score: float | None = Field(description="0..1; None when not applicable")
@@ -49,6 +61,7 @@ class Scorecard(BaseModel):
 
     transcript_id: str
     persona: str | None = None
+    persona_name: str | None = Field(None, description="the persona's name, for people")
     rubric_id: str
     rubric_version: int | str
     rubric_hash: str
@@ -57,8 +70,13 @@ class Scorecard(BaseModel):
     categories: dict[str, float | None] = Field(default_factory=dict, description="0..1")
     overall: float | None = Field(default=None, description="0..100")
     flags: list[str] = Field(default_factory=list, description="gaming flags")
+    flag_titles: dict[str, str] = Field(default_factory=dict, description="flag id -> title")
+    caps: list[str] = Field(
+        default_factory=list, description="why the overall score was capped, in words"
+    )
     empathy: dict[str, Any] = Field(default_factory=dict, description="EPITOME levels")
     outcome: str | None = None
+    outcome_title: str | None = None
     mood_curve: list[int] = Field(default_factory=list)
     error: str | None = None
 
@@ -72,12 +90,14 @@ class Scorecard(BaseModel):
         rubric_version: int | str,
         rubric_hash: str,
         persona: str | None = None,
+        persona_name: str | None = None,
         model_id: str | None = None,
     ) -> Scorecard:
         """An error row: says what was wrong and scores nothing."""
         return cls(
             transcript_id=transcript_id,
             persona=persona,
+            persona_name=persona_name,
             rubric_id=rubric_id,
             rubric_version=rubric_version,
             rubric_hash=rubric_hash,

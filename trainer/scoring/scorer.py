@@ -8,8 +8,13 @@ detections give the same scorecard, byte for byte once serialised. Steps:
 3. each graded criterion's rules are evaluated (``rules.py``);
 4. a category's score is the weighted mean of its applicable criteria; the
    overall score is the weighted mean of the categories that had any, times
-   100, capped when a gaming flag says so;
-5. feedback quotes the trainee's own words; EPITOME empathy levels are added.
+   100, capped by failed ``fail_cap`` criteria (conduct) and by gaming flags
+   (``docs/scoring.md`` says how they combine);
+5. feedback about this call (``feedback.py``); EPITOME empathy levels are added.
+
+The outcome given (the simulator's) is refined from the transcript: an agent
+ending after a warning about abuse is ``ended_for_abuse``
+(:func:`trainer.outcomes.agent_ending`).
 
 A persona's ``requires:`` criteria are graded when the caller passes
 ``with_requirements(rubric, persona.requires)`` as the rubric.
@@ -21,11 +26,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from trainer.outcomes import agent_ending, outcome_title
 from trainer.paths import default_rubric_path
-from trainer.rubric.criteria import Criterion, Requires
+from trainer.rubric.criteria import Criterion
 from trainer.rubric.model import Rubric, load_rubric
+from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION, is_dated_action, is_owned_action
 from trainer.scoring.empathy import epitome
-from trainer.scoring.gaming import filter_hits
+from trainer.scoring.feedback import Coaching, context_hit, feedback, quote
+from trainer.scoring.gaming import filter_hits, flag_title
 from trainer.scoring.rules import CallView, Hit, RuleOutcome, evaluate_criterion
 from trainer.scoring.scorecard import CriterionResult, Evidence, Scorecard
 from trainer.scoring.sentences import split_sentences
@@ -33,8 +41,7 @@ from trainer.scoring.signal_heads import SignalHeads, heads_path_for
 from trainer.scoring.signals import Detection, SignalAnalyzer
 from trainer.transcripts.transcript import Transcript
 
-QUOTE_CHARS = 140
-"""Longest quote in a feedback sentence (longer ones are cut with an ellipsis)."""
+__all__ = ["Coaching", "analyzer_for", "call_outcome", "quote", "score_transcript"]
 
 MAX_ANALYZERS = 8
 """Analysers kept for recently scored rubrics (each holds its example vectors)."""
@@ -76,17 +83,24 @@ def score_transcript(
     outcome: str | None = None,
     mood_curve: Sequence[int] | None = None,
     model_id: str | None = None,
+    persona_name: str | None = None,
+    coaching: Coaching | None = None,
 ) -> Scorecard:
     """Grade one call.
 
     ``detections`` (one list per turn, as ``SignalAnalyzer.analyse_turns`` gives)
     skips the analyser: batch scoring embeds many transcripts at once and passes
-    them here. A transcript with no agent turn gives an error scorecard.
+    them here. ``mood_curve`` (the persona's start mood, then the mood after each
+    agent turn) tells whether the caller was upset; ``persona_name`` and
+    ``coaching`` (the persona's company and example phrasings) make the
+    scorecard speak about this caller. A transcript with no agent turn gives an
+    error scorecard.
     """
     rubric = rubric if rubric is not None else load_rubric()
     header = {
         "transcript_id": transcript.id,
         "persona": transcript.persona,
+        "persona_name": persona_name,
         "rubric_id": rubric.id,
         "rubric_version": rubric.version,
         "rubric_hash": rubric.hash,
@@ -105,24 +119,64 @@ def score_transcript(
         raise ValueError(
             f"detections has {len(detections)} lists for {len(speakers)} turns in {transcript.id!r}"
         )
+    detections = _with_dated_actions(speakers, texts, detections)
     gaming = filter_hits(
-        speakers, texts, detections, rubric.signal_speakers(), rubric.positive_signals(),
+        speakers, texts, detections, rubric.scored_signal_speakers(), rubric.positive_signals(),
         rubric.gaming,
     )  # fmt: skip
-    view = CallView(speakers, texts, gaming.hits)
-    results = [_result(c, evaluate_criterion(c, view), view) for c in rubric.graded()]
+    outcome = call_outcome(outcome, speakers, gaming.hits)
+    view = CallView(speakers, texts, gaming.hits, outcome, list(mood_curve or []))
+    results = [_result(c, evaluate_criterion(c, view), view, coaching) for c in rubric.graded()]
     categories = _category_scores(rubric, results)
-    overall = _overall(rubric, categories, gaming.overall_cap)
+    cap, caps = _cap(rubric, results, gaming.caps)
+    overall = _overall(rubric, categories, cap)
     return Scorecard(
         **header,
         criteria=results,
         categories=categories,
         overall=overall,
         flags=gaming.flags,
+        flag_titles={f: flag_title(f) for f in gaming.flags},
+        caps=caps,
         empathy=epitome(speakers, texts, gaming.hits),
         outcome=outcome,
+        outcome_title=outcome_title(outcome) if outcome else None,
         mood_curve=list(mood_curve or []),
     )
+
+
+def call_outcome(given: str | None, speakers: Sequence[str], hits: Sequence[Hit]) -> str | None:
+    """The outcome as the scorecard states it: an agent ending after a warning about
+    abuse is ``ended_for_abuse`` (given ``ended_by_agent``, or no outcome at all)."""
+    if given not in (None, "ended_by_agent"):
+        return given
+    agent_turns = [i for i, s in enumerate(speakers) if s == "agent"]
+    shown = [{h.signal for h in hits if h.turn == t} for t in agent_turns]
+    ending = agent_ending(shown)
+    return ending if ending == "ended_for_abuse" else given
+
+
+def _with_dated_actions(
+    speakers: Sequence[str], texts: Sequence[str], detections: Sequence[Sequence[Detection]]
+) -> list[list[Detection]]:
+    """The detections plus ``dated_action`` / ``owned_action`` hits for such agent sentences."""
+    out = []
+    for turn, (speaker, text, found) in enumerate(zip(speakers, texts, detections, strict=True)):
+        row = list(found)
+        ending = {d.sentence for d in found if d.signal in _NOT_ACTIONS}
+        for sentence in split_sentences(text) if speaker == "agent" else []:
+            if sentence in ending:
+                continue  # "I'm ending this call now" is not an action for the caller
+            if is_dated_action(sentence):
+                row.append(Detection(DATED_ACTION, turn, sentence, 1.0, "rule"))
+            if is_owned_action(sentence):
+                row.append(Detection(OWNED_ACTION, turn, sentence, 1.0, "rule"))
+        out.append(row)
+    return out
+
+
+_DERIVED = {DATED_ACTION, OWNED_ACTION}
+_NOT_ACTIONS = {"ends_call_for_abuse", "dismissive", "blames_customer"}
 
 
 def _category_scores(rubric: Rubric, results: list[CriterionResult]) -> dict[str, float | None]:
@@ -134,6 +188,26 @@ def _category_scores(rubric: Rubric, results: list[CriterionResult]) -> dict[str
         mean = sum(weights[r.id] * (r.score or 0.0) for r in live) / total if live else None
         scores[name] = None if mean is None else round(mean, 4)
     return scores
+
+
+def _cap(
+    rubric: Rubric, results: list[CriterionResult], gaming_caps: dict[str, float]
+) -> tuple[float | None, list[str]]:
+    """The overall cap and why, in words: every failed ``fail_cap`` criterion and every
+    capping gaming flag is a cap; the overall is held to the lowest, minus
+    ``cap_step`` for each further one (never below 0)."""
+    by_id = {c.id: c for c in rubric.criteria}
+    caps = [
+        (float(by_id[r.id].fail_cap or 0), f"failed: {r.title}")
+        for r in results
+        if r.status == "failed" and by_id[r.id].fail_cap is not None
+    ]
+    caps += [(cap, f"flagged: {flag_title(flag)}") for flag, cap in gaming_caps.items()]
+    if not caps:
+        return None, []
+    caps.sort()
+    cap = max(0.0, caps[0][0] - rubric.cap_step * (len(caps) - 1))
+    return cap, [f"{why} (cap {value:.0f})" for value, why in caps]
 
 
 def _overall(
@@ -149,74 +223,46 @@ def _overall(
     return round(overall, 1)
 
 
-def quote(text: str) -> str:
-    """A sentence as feedback quotes it: one line, at most ``QUOTE_CHARS`` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
-
-
-def _evidence(hit: Hit) -> Evidence:
+def _evidence(hit: Hit, view: CallView) -> Evidence:
+    own = [i for i, s in enumerate(view.speakers) if s == hit.speaker]
     return Evidence(
         turn=hit.turn,
+        turn_number=own.index(hit.turn) + 1 if hit.turn in own else hit.turn + 1,
         speaker=hit.speaker,  # type: ignore[arg-type]
         quote=hit.sentence,
-        signal=hit.signal,
-        score=round(hit.score, 3),
+        signal=hit.signal or None,
+        score=round(hit.score, 3) if hit.signal else None,
     )
 
 
-def _result(criterion: Criterion, outcome: RuleOutcome, view: CallView) -> CriterionResult:
+def _result(
+    criterion: Criterion, outcome: RuleOutcome, view: CallView, coaching: Coaching | None
+) -> CriterionResult:
+    hits = list(outcome.evidence)
+    if outcome.status == "failed" and not [h for h in hits if _decides(h, criterion)]:
+        line = context_hit(criterion, view)
+        hits = [line] if line is not None else hits
+    hits.sort(key=lambda h: (h.turn, h.signal in _DERIVED))  # a detector's name before ours
+    seen: set[tuple[int, str]] = set()
+    evidence = []
+    for h in hits:  # one quote per sentence, however many signals it showed
+        if (h.turn, h.sentence) not in seen:
+            seen.add((h.turn, h.sentence))
+            evidence.append(_evidence(h, view))
     return CriterionResult(
         id=criterion.id,
+        title=criterion.label,
         category=criterion.category,
         status=outcome.status,
         score=outcome.score,
-        evidence=[_evidence(h) for h in outcome.evidence],
-        feedback=feedback(criterion, outcome, view),
+        evidence=evidence,
+        feedback=feedback(criterion, outcome, view, coaching),
     )
 
 
-def feedback(criterion: Criterion, outcome: RuleOutcome, view: CallView) -> str:
-    """One or two sentences for the trainee, quoting their own words where there are any.
-
-    Passed: ``You said: '…' — <pass text>``. Failed: the offending or misplaced
-    sentence, else the customer's unanswered request, else the opening or
-    closing line the rule looked at, then the ``fail`` text (what to do next time).
-    """
-    text = criterion.feedback
-    if outcome.status == "not_applicable":
-        return text.not_applicable or f"Not applicable: {outcome.reason}."
-    agent = [h for h in outcome.evidence if h.speaker == "agent"]
-    customer = [h for h in outcome.evidence if h.speaker == "customer"]
-    if outcome.status == "passed":
-        if agent:
-            return f"You said: '{quote(agent[0].sentence)}' — {text.passed}"
-        return _capitalised(text.passed)
-    if customer:
-        return f"The customer said: '{quote(customer[0].sentence)}' — {text.fail}"
-    if agent:
-        why = f" ({outcome.reason})" if outcome.reason else ""
-        return f"You said: '{quote(agent[0].sentence)}'{why} — {text.fail}"
-    opening = _context_line(criterion, view)
-    return f"{opening} — {text.fail}" if opening else text.fail
-
-
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _context_line(criterion: Criterion, view: CallView) -> str | None:
-    """'You opened with: …' / 'You closed with: …' for rules bound to the start or the end."""
-    agent_turns = [i for i, s in enumerate(view.speakers) if s == "agent"]
-    rules = [r for r in criterion.rules() if isinstance(r, Requires)]
-    if any(r.within_first for r in rules):
-        turn, lead = agent_turns[0], "You opened with"
-    elif any(r.within_last for r in rules):
-        turn, lead = agent_turns[-1], "You closed with"
-    else:
-        return None
-    sentences = split_sentences(view.texts[turn])
-    if not sentences:
-        return None
-    line = sentences[0] if lead == "You opened with" else sentences[-1]
-    return f"{lead}: '{quote(line)}'"
+def _decides(hit: Hit, criterion: Criterion) -> bool:
+    """Is the hit evidence *for* the failure (a forbidden line, an unanswered caller),
+    rather than the signal shown in the wrong place (a turn-4 greeting)?"""
+    if hit.speaker == "customer":
+        return True
+    return bool(criterion.forbids) or bool(criterion.when)

@@ -29,6 +29,7 @@ _ENDING_ACTS = {
     "hung_up": "hang_up",
     "escalated": "escalated",
     "ended_by_agent": "ended_by_agent",
+    "ended_for_abuse": "ended_by_agent",
     "resolved": "goodbye",
 }
 _REACTIONS = (  # agent signal -> the caller's reaction, first match wins

@@ -13,16 +13,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trainer.outcomes import Outcome
+from trainer.outcomes import Outcome, agent_ending
 from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Persona
 from trainer.transcripts.transcript import Transcript, Turn
 
 # Agent signals that end the call whatever the mood.
-_ENDING_SIGNALS: dict[str, Outcome] = {
-    "ends_call_for_abuse": "ended_by_agent",
-    "transfers_to_supervisor": "escalated",
-}
+_ENDING_SIGNALS: dict[str, Outcome] = {"transfers_to_supervisor": "escalated"}
 ABUSIVE_SIGNALS = frozenset({"insults_customer", "profanity"})
 CONSTRUCTIVE_SIGNALS = frozenset(
     {
@@ -264,6 +261,8 @@ def may_hang_up(persona: Persona, state: CallState, signals: set[str]) -> bool:
 
 
 def _outcome(persona: Persona, state: CallState, this_turn: set[str]) -> Outcome:
+    if "ends_call_for_abuse" in this_turn:  # warned first: ended_for_abuse
+        return agent_ending([set(r.signals) for r in state.records])
     for signal, outcome in _ENDING_SIGNALS.items():
         if signal in this_turn:
             return outcome

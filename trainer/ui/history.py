@@ -7,11 +7,14 @@ as trainers (everyone when there are no logins).
 
 from __future__ import annotations
 
+from pathlib import Path
 from statistics import mean
 from typing import Any
 
 import gradio as gr
+import yaml
 
+from trainer.outcomes import outcome_title
 from trainer.ui import render
 from trainer.ui.context import AppContext
 from trainer.ui.store import CallRecord
@@ -29,18 +32,52 @@ def _score(record: CallRecord) -> float | str:
     return "" if record.overall is None else round(record.overall, 1)
 
 
+def persona_names(ctx: AppContext) -> dict[str, str]:
+    """Persona id -> the caller's name, read from the personas folder as it is now.
+
+    Only each file's ``id`` and ``name`` are read (no validation: a table label, not
+    a persona to run), so listing calls stays cheap under load.
+    """
+    names: dict[str, str] = {}
+    folder = Path(ctx.personas_dir)
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            names[str(data.get("id") or path.stem)] = data["name"]
+    return names
+
+
+def _persona(record: CallRecord, names: dict[str, str]) -> str:
+    """The caller's name: as scored, else from the personas folder, else the id."""
+    card = record.scorecard or {}
+    return str(card.get("persona_name") or names.get(record.persona) or record.persona)
+
+
 def my_calls(ctx: AppContext, trainee: str) -> tuple[list[list[Any]], str, Any]:
     """(table rows, progress chart, call picker) for one trainee, oldest call first."""
     calls = ctx.store.list_calls(trainee) if trainee else []
+    names = persona_names(ctx) if calls else {}
     rows = [
-        [i, _when(c.started), c.persona, c.agent_turns, c.outcome.replace("_", " "), _score(c)]
+        [
+            i,
+            _when(c.started),
+            _persona(c, names),
+            c.agent_turns,
+            outcome_title(c.outcome),
+            _score(c),
+        ]
         for i, c in enumerate(calls, 1)
     ]
     scored = [c.overall for c in calls if c.overall is not None]
     chart = render.line_chart(
         scored, y_max=100, title="Your overall score, call by call", x_label="call"
     )
-    picks = [(f"#{i} {_when(c.started)} {c.persona}", c.id) for i, c in enumerate(calls, 1)]
+    picks = [
+        (f"#{i} {_when(c.started)} {_persona(c, names)}", c.id) for i, c in enumerate(calls, 1)
+    ]
     return rows, chart, gr.update(choices=picks[::-1], value=None)
 
 
@@ -56,7 +93,7 @@ def open_call(ctx: AppContext, trainee: str, call_id: str | None) -> tuple[str, 
         for t in record.transcript.get("turns", [])
     ]
     card = record.scorecard
-    head = render.notice(f"Call {record.id}: {record.outcome.replace('_', ' ')}", "info")
+    head = render.notice(f"Call {record.id}: {outcome_title(record.outcome)}", "info")
     speakers = [t.get("speaker", "") for t in record.transcript.get("turns", [])]
     body = (
         render.scorecard_html(card, speakers)
@@ -91,8 +128,9 @@ def trainer_view(ctx: AppContext) -> tuple[list[list[Any]], list[list[Any]]]:
                 _when(max(c.started for c in mine)),
             ]
         )
+    names = persona_names(ctx) if calls else {}
     rows = [
-        [c.trainee, _when(c.started), c.persona, c.agent_turns, c.outcome.replace("_", " "),
+        [c.trainee, _when(c.started), _persona(c, names), c.agent_turns, outcome_title(c.outcome),
          _score(c), c.id]
         for c in calls
     ]  # fmt: skip

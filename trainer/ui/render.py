@@ -106,17 +106,33 @@ def _pct_bar(fraction: float | None) -> str:
     return f'<div class="fl-bar"><div style="width:{width}%"></div></div>'
 
 
-def _agent_turn(index: int, speakers: Sequence[str] | None) -> int:
-    """Transcript index -> the agent's turn number (1-based), as the rewind list counts."""
+def _own_turn(index: int, speaker: str, speakers: Sequence[str] | None) -> int:
+    """Transcript index -> that speaker's own turn number (1-based), as the rewind list counts."""
     if not speakers:
         return index
-    return sum(1 for s in speakers[: index + 1] if s == "agent") or index
+    return sum(1 for s in speakers[: index + 1] if s == speaker) or index
+
+
+def _title(item: Mapping[str, Any]) -> str:
+    """A criterion's title (older saved scorecards have only the id)."""
+    return str(item.get("title") or str(item.get("id", "")).replace("_", " ").capitalize())
+
+
+def _quote_line(ev: Mapping[str, Any], speakers: Sequence[str] | None) -> str:
+    speaker = str(ev.get("speaker") or "agent")
+    number = ev.get("turn_number") or _own_turn(int(ev.get("turn") or 0), speaker, speakers)
+    who = "You" if speaker == "agent" else "Customer"
+    return (
+        f'<div class="fl-quote">{who} (turn {number}): “{escape(str(ev.get("quote", "")))}”</div>'
+    )
 
 
 def scorecard_html(card: Mapping[str, Any] | None, speakers: Sequence[str] | None = None) -> str:
     """The scorecard: overall, category bars, each criterion with quotes and advice.
 
-    ``speakers`` (the transcript's speaker per turn) numbers quotes by your turns.
+    Titles, not ids: criterion and flag titles, the outcome in words, the persona's
+    name. Quotes carry the turn numbers the JSON download has (``turn_number``);
+    ``speakers`` (the transcript's speaker per turn) numbers older scorecards' quotes.
     """
     if not card:
         return ""
@@ -125,19 +141,26 @@ def scorecard_html(card: Mapping[str, Any] | None, speakers: Sequence[str] | Non
         return f'<div class="fl-score"><p class="fl-problem">Not scored: {error}</p></div>'
     overall = card.get("overall")
     head = "n/a" if overall is None else f"{overall:.0f}"
+    outcome = card.get("outcome_title") or str(card.get("outcome") or "n/a").replace("_", " ")
+    who = (
+        f" · caller: <b>{escape(str(card['persona_name']))}</b>" if card.get("persona_name") else ""
+    )
     parts = [
         '<div class="fl-score">',
-        f'<div><span class="overall">{head}</span>/100 · outcome: '
-        f"<b>{escape(str(card.get('outcome') or 'n/a').replace('_', ' '))}</b></div>",
+        f'<div><span class="overall">{head}</span>/100 · outcome: <b>{escape(str(outcome))}</b>'
+        f"{who}</div>",
     ]
     if card.get("flags"):
-        flags = ", ".join(escape(str(f)) for f in card["flags"])
-        parts.append(f'<p class="fl-problem">Flags: {flags}</p>')
+        titles = card.get("flag_titles") or {}
+        shown = [str(titles.get(f) or str(f).replace("_", " ").capitalize()) for f in card["flags"]]
+        parts.append(f'<p class="fl-problem">Flags: {escape(", ".join(shown))}</p>')
+    for why in card.get("caps") or []:
+        parts.append(f'<p class="fl-problem">Score capped - {escape(str(why))}</p>')
     parts.append('<table style="width:100%;max-width:520px">')
     for name, value in (card.get("categories") or {}).items():
         shown = "n/a" if value is None else f"{value * 100:.0f}%"
         parts.append(
-            f"<tr><td>{escape(name)}</td><td style='width:60%'>{_pct_bar(value)}</td>"
+            f"<tr><td>{escape(name.capitalize())}</td><td style='width:60%'>{_pct_bar(value)}</td>"
             f"<td>{shown}</td></tr>"
         )
     parts.append("</table>")
@@ -146,16 +169,15 @@ def scorecard_html(card: Mapping[str, Any] | None, speakers: Sequence[str] | Non
         parts.append(
             f'<div class="fl-crit {escape(status)}" data-criterion="{escape(str(crit["id"]))}">'
             f'<span class="fl-st">{STATUS_LABELS.get(status, escape(status))}</span> '
-            f"<b>{escape(str(crit['id']).replace('_', ' '))}</b> "
+            f"<b>{escape(_title(crit))}</b> "
             f"<small>({escape(str(crit.get('category', '')))})</small>"
         )
+        seen: set[tuple[Any, Any]] = set()
         for ev in crit.get("evidence") or []:
-            mine = ev.get("speaker") == "agent"
-            turn = _agent_turn(int(ev.get("turn") or 0), speakers) if mine else ev.get("turn")
-            parts.append(
-                f'<div class="fl-quote">{"You" if mine else "Customer"} (turn {turn}): '
-                f"“{escape(str(ev.get('quote', '')))}”</div>"
-            )
+            key = (ev.get("turn"), ev.get("quote"))
+            if key not in seen:  # one quote per sentence
+                seen.add(key)
+                parts.append(_quote_line(ev, speakers))
         if crit.get("feedback"):
             label = "Next time" if status == "failed" else "Note"
             parts.append(f"<div>{label}: {escape(str(crit['feedback']))}</div>")

@@ -1,0 +1,115 @@
+"""How categories and caps combine (docs/scoring.md), on hand-built detections."""
+
+from __future__ import annotations
+
+from scoring_helpers import GOOD_CALL, A, C, scripted
+
+from trainer.rubric.model import load_rubric
+from trainer.scoring.scorer import score_transcript
+
+
+def score(lines, **kwargs):
+    transcript, detections = scripted(*lines)
+    return score_transcript(transcript, load_rubric(), detections=detections, **kwargs)
+
+
+def _swap(lines, index, text, found):
+    out = list(lines)
+    out[index] = (A, text, found)
+    return out
+
+
+def test_one_conduct_failure_caps_the_overall_and_says_so():
+    good = score(GOOD_CALL)
+    rude = score(_swap(GOOD_CALL, 4, "Calm down. What do the lights on the router show?",
+                       {"says_calm_down": "Calm down.",
+                        "explores": "What do the lights on the router show?"}))  # fmt: skip
+    assert good.overall == 100.0 and good.caps == []
+    assert rude.overall == 50.0
+    assert rude.caps == ['failed: No "calm down" (cap 50)']
+
+
+def test_each_further_cap_lowers_the_lowest_by_the_step():
+    text = "Calm down, it's your own fault. What do the lights on the router show?"
+    card = score(_swap(GOOD_CALL, 4, text, {
+        "says_calm_down": "Calm down, it's your own fault.",
+        "blames_customer": "Calm down, it's your own fault.",
+        "explores": "What do the lights on the router show?"}))  # fmt: skip
+    assert len(card.caps) == 2
+    assert card.overall == 50.0 - load_rubric().cap_step
+
+
+def test_a_conduct_failure_weighs_more_than_hesitancy():
+    """Nervous (sorry, asks to repeat, no restating) but decent beats a polished rude call."""
+    nervous = [
+        (C, "Three weeks and nobody's been out.", {"upset": "Three weeks and nobody's been out."}),
+        (A, "Oh, um, sorry, Meridian Home Insurance, this is Kofi. Could I have your claim "
+            "reference please?",
+         {"introduces_self": "Oh, um, sorry, Meridian Home Insurance, this is Kofi.",
+          "apologises": "Oh, um, sorry, Meridian Home Insurance, this is Kofi.",
+          "asks_verification": "Could I have your claim reference please?"}),
+        (C, "CLM-58812.", None),
+        (A, "Sorry, could you repeat that? Um, I can book the assessor for Friday between 9 "
+            "and 1, and you can get a roofer in now and claim it back.",
+         {"gives_clear_next_step": "Um, I can book the assessor for Friday between 9 and 1, "
+                                   "and you can get a roofer in now and claim it back.",
+          "offers_resolution": "Um, I can book the assessor for Friday between 9 and 1, and "
+                               "you can get a roofer in now and claim it back."}),
+        (C, "Fine.", None),
+        (A, "Okay, thank you, bye.", {"closes": "Okay, thank you, bye."}),
+    ]  # fmt: skip
+    rude = [
+        (C, "Three weeks and nobody's been out.", {"upset": "Three weeks and nobody's been out."}),
+        (A, "Good afternoon, Meridian, this is Lee. Claim reference?",
+         {"greets": "Good afternoon, Meridian, this is Lee.",
+          "introduces_self": "Good afternoon, Meridian, this is Lee.",
+          "asks_verification": "Claim reference?"}),
+        (C, "CLM-58812.", None),
+        (A, "Calm down. You should have sent the photos sooner. Not my job, ring the assessors.",
+         {"says_calm_down": "Calm down.",
+          "blames_customer": "You should have sent the photos sooner.",
+          "dismissive": "Not my job, ring the assessors."}),
+        (C, "Unbelievable.", None),
+        (A, "Thank you for calling, goodbye.", {"closes": "Thank you for calling, goodbye."}),
+    ]  # fmt: skip
+    assert score(nervous, outcome="ended_by_agent").overall > 60
+    assert score(rude, outcome="ended_by_agent").overall <= 30
+
+
+SORRY = "I'm so sorry, that must be awful."
+
+
+def test_a_concrete_dated_action_is_never_empathy_without_action():
+    lines = [
+        (C, "Three weeks and nobody's been out.", None),
+        (A, SORRY, {"apologises": SORRY, "acknowledges_feelings": SORRY}),
+        (C, "So?", None),
+        (A, "The assessor will visit on Friday between 9 and 1.", {}),  # no detector fired
+        (C, "Fine.", None),
+        (A, "Thanks for calling, goodbye.", {"closes": "Thanks for calling, goodbye."}),
+    ]  # fmt: skip
+    card = score(lines)
+    assert "empathy_without_action" not in card.flags
+    assert card.criterion("clear_next_step").status == "passed"
+    assert card.criterion("clear_next_step").evidence[0].signal == "dated_action"
+    warm = score([*lines[:3], (A, "I really understand how you feel.", {}), *lines[4:]])
+    assert "empathy_without_action" in warm.flags
+    assert warm.flag_titles == {"empathy_without_action": "Empathy without action"}
+
+
+def test_one_sentence_listing_rubric_phrases_is_keyword_stuffing():
+    salad = (
+        "I understand your frustration, I apologise, I'll take ownership, so your issue is "
+        "moving, the next step is resolution, does that solve it for you today"
+    )
+    lines = [
+        (C, "I'm moving house next month.", None),
+        (A, salad, {s: salad for s in ("acknowledges_feelings", "apologises", "takes_ownership",
+                                       "restates_issue", "gives_clear_next_step")}),
+        (C, "Sorry? Can you actually move it?", None),
+        (A, "Thanks for calling, goodbye.", {"closes": "Thanks for calling, goodbye."}),
+    ]  # fmt: skip
+    card = score(lines)
+    assert "keyword_stuffing" in card.flags
+    assert card.overall <= load_rubric().gaming.stuffing_overall_cap
+    assert "flagged: Keyword stuffing (cap 35)" in card.caps
