@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from trainer.paths import default_rubric_path
 from trainer.scoring.embeddings import DIM, Encoder
 from trainer.scoring.sentences import split_sentences
 
@@ -208,6 +209,6 @@ _BUNDLED: dict[str, SignalHeads | None] = {}
 def bundled_heads() -> SignalHeads | None:
     """The heads shipped with the default rubric (None if the file is absent)."""
     if "default" not in _BUNDLED:
-        path = Path(__file__).resolve().parents[1] / "rubric" / "default.heads.npz"
+        path = heads_path_for(default_rubric_path())
         _BUNDLED["default"] = SignalHeads.load(path) if path.is_file() else None
     return _BUNDLED["default"]

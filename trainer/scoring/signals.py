@@ -186,11 +186,12 @@ class SignalAnalyzer:
                 semantic.update({key: score for key, score in learned.items()})
             headed_names = set(heads.names) if heads is not None else set()
             for i, sentence in enumerate(sentences):
-                matchable = _matchable(sentence, speaker)
+                plain = sentence.translate(_QUOTES)
+                matchable = _matchable(plain, speaker)
                 for name, patterns, vetoes in self._patterns[speaker]:
                     if any(p.search(matchable) for p in patterns):
                         found.append(Detection(name, turn, sentence, 1.0, "pattern"))
-                    elif (i, name) in semantic and not any(v.search(matchable) for v in vetoes):
+                    elif (i, name) in semantic and not any(v.search(plain) for v in vetoes):
                         score = semantic[(i, name)]
                         method = "classifier" if name in headed_names else "semantic"
                         found.append(Detection(name, turn, sentence, score, method))
@@ -202,7 +203,7 @@ class SignalAnalyzer:
         _check_speaker(speaker)
         found = set()
         for sentence in split_sentences(text or ""):
-            matchable = _matchable(sentence, speaker)
+            matchable = _matchable(sentence.translate(_QUOTES), speaker)
             for name, patterns, _ in self._patterns[speaker]:
                 if any(p.search(matchable) for p in patterns):
                     found.add(name)
@@ -227,9 +228,10 @@ class SignalAnalyzer:
             return self._banks[speaker]
 
 
-def _matchable(sentence: str, speaker: str) -> str:
-    """The sentence as patterns read it: plain quote marks, an agent's quoted words out."""
-    plain = sentence.translate(_QUOTES)
+def _matchable(plain: str, speaker: str) -> str:
+    """A sentence (with plain quote marks) as patterns read it: an agent's quoted words
+    out. Vetoes read the sentence with them (a veto for reported speech needs to see
+    what was reported)."""
     return _QUOTED.sub('""', plain) if speaker == "agent" else plain
 
 
