@@ -7,6 +7,7 @@ exact; the last ones run the real MiniLM end to end through the CLI functions.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import zlib
@@ -17,7 +18,7 @@ import pytest
 from scoring_helpers import needs_minilm
 
 from trainer.calibration.agreement import agreement, agreement_main, detect, metrics
-from trainer.calibration.calibrate import calibrate, calibrate_main
+from trainer.calibration.calibrate import calibrate, calibrate_main, refuse_to_write
 from trainer.calibration.detector_fit import (
     SentenceScores,
     SignalModel,
@@ -260,3 +261,16 @@ def test_cli_reports_bad_label_files(tmp_path: Path, capsys):
     assert calibrate_main(args) == 2
     assert "labels.jsonl:1: not valid JSON" in capsys.readouterr().err
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_nothing_fitted_or_a_worse_rubric_is_refused():
+    calls = fixture_calls()
+    criteria_only = [c.model_copy(update={"labels": {"refund_offered": c.labels["refund_offered"]},
+                                          "turn_labels": []}) for c in calls]  # fmt: skip
+    nothing = calibrate(parse_rubric(RUBRIC), criteria_only, embedder=BagOfWords())
+    assert not nothing.changes and "nothing was fitted" in refuse_to_write(nothing)
+    fitted = calibrate(parse_rubric(RUBRIC), calls, embedder=BagOfWords())
+    assert refuse_to_write(fitted) == ""  # it got better: written
+    assert fitted.after.mean("macro_f1") > fitted.before.mean("macro_f1")
+    worse = dataclasses.replace(fitted, before=fitted.after, after=fitted.before)
+    assert "worse" in refuse_to_write(worse)

@@ -238,8 +238,28 @@ def calibrated_yaml(rubric: Rubric, models: dict[str, SignalModel], calls: int, 
     return header + body
 
 
+def refuse_to_write(result: CalibrationResult) -> str:
+    """Why the calibrated rubric must not be written ("" when it may).
+
+    Nothing was fitted (no labelled signal has a threshold or classifier to fit:
+    the output would be the input under a new hash), or the cross-validated mean
+    macro-F1 after is below the agreement before (a worse rubric)."""
+    if not result.changes:
+        why = "; ".join(result.notes) or "the labels name no signal of the rubric"
+        return f"nothing was fitted ({why})"
+    before, after = result.before.mean("macro_f1"), result.after.mean("macro_f1")
+    if before is not None and after is not None and after < before:
+        return (
+            f"calibrating would make agreement worse (mean macro-F1 {before:.3f} -> "
+            f"{after:.3f}, cross-validated)"
+        )
+    return ""
+
+
 def calibrate_main(args: argparse.Namespace) -> int:
-    """``python -m trainer calibrate LABELS --rubric R --out PATH [--folds K]``."""
+    """``python -m trainer calibrate LABELS --rubric R --out PATH [--folds K]``.
+
+    Exit 0: written; 1: refused (nothing fitted, or worse than before); 2: bad input."""
     try:
         rubric = load_rubric(args.rubric)
         labelled = load_labels(args.labels, rubric)
@@ -247,6 +267,11 @@ def calibrate_main(args: argparse.Namespace) -> int:
     except (RubricError, LabelError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
+    refusal = refuse_to_write(result)
+    if refusal:
+        print(result.table(), file=sys.stderr)
+        print(f"{refusal}; {args.out} was not written", file=sys.stderr)
+        return 1
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(result.yaml_text, encoding="utf-8")

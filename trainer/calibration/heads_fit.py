@@ -4,7 +4,9 @@ Per signal, a logistic regression (scikit-learn, L2, balanced classes) on the
 features of every turn of that signal's speaker. Its threshold is chosen on
 out-of-fold probabilities, the folds grouped by author and industry so that a
 threshold is never picked on phrasing the head was fitted on: the highest F1
-whose precision is at least ``precision_floor``.
+whose precision is at least ``precision_floor``, judged as the analyser decides
+(the head's probability or the signal's patterns). Rows are embedded as the
+analyser embeds a turn (:func:`trainer.scoring.signal_heads.turn_vectors`).
 
 Labels come from the labelled turns (a 0 for every signal a row does not list) and
 from the rubric's own ``examples`` / ``counter_examples`` (a 1 / 0 for that signal
@@ -23,13 +25,20 @@ import numpy as np
 from trainer.calibration.signal_data import LabelledTurn
 from trainer.rubric.signal_specs import SignalSpec
 from trainer.scoring.embeddings import Encoder
-from trainer.scoring.signal_heads import SignalHeads, features
+from trainer.scoring.signal_heads import SignalHeads, features, turn_vectors
+from trainer.scoring.signals import SignalAnalyzer
 
 MIN_POSITIVES = 8
 """A signal with fewer labelled positives gets no head (its examples still match)."""
 CONTEXT_SIGNALS = frozenset({"restates_issue", "asks_already_given_info"})
 """Signals whose heads read the customer's line before; the others see the sentence only
 (their context weights are zero), so they behave the same with and without context."""
+COSINE_ONLY = frozenset({"restates_issue"})
+"""Context signals that read the line before only through the sentence's cosine to it.
+Restating is about *whose* words these are: with the elementwise product (384 more
+weights on a few hundred positives) the head learnt the sentence's shape and rated a
+restatement higher after an unrelated line than after the caller's own. Asking again
+for a detail needs to see *which* detail was given, so that head keeps the product."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +51,18 @@ class TrainingSet:
     labels: np.ndarray
     groups: tuple[str, ...]  # per row: author/industry, for the folds
     digest: str
+    covered: np.ndarray | None = None
+    """``covered[i, k]``: signal ``k``'s patterns already match row ``i`` (the analyser
+    fires there whatever the head says); None: thresholds judge the head alone."""
 
 
 def training_set(
     rows: list[LabelledTurn], specs: Mapping[str, SignalSpec], encoder: Encoder
 ) -> TrainingSet:
-    """Embed the rows (and the specs' examples) and build the label matrix."""
+    """Embed the rows (and the specs' examples) and build the label matrix.
+
+    A text and its context are embedded with :func:`turn_vectors`, exactly as the
+    analyser embeds them when it runs."""
     names = tuple(specs)
     column = {n: k for k, n in enumerate(names)}
     texts, contexts, speakers, groups, label_rows = [], [], [], [], []
@@ -57,6 +72,12 @@ def training_set(
         speakers.append(row.speaker)
         groups.append(f"{row.author}/{row.industry or '-'}")
         label_rows.append([1 if n in row.signals else 0 for n in names])
+    for text, context, group, labels in _other_calls(rows, names):
+        texts.append(text)
+        contexts.append(context)
+        speakers.append("agent")
+        groups.append(group)
+        label_rows.append(labels)
     for name, spec in specs.items():
         for text, value in [(e, 1) for e in spec.examples] + [
             (e, 0) for e in spec.counter_examples
@@ -68,15 +89,14 @@ def training_set(
             labels = [-1] * len(names)
             labels[column[name]] = value
             label_rows.append(labels)
-    sentence_vectors = encoder.encode(texts)
-    unique_contexts = sorted({c for c in contexts if c})
-    context_vectors = np.zeros_like(sentence_vectors)
-    if unique_contexts:
-        encoded = encoder.encode(unique_contexts)
-        where = {c: i for i, c in enumerate(unique_contexts)}
-        for i, c in enumerate(contexts):
-            if c:
-                context_vectors[i] = encoded[where[c]]
+    # read as the analyser reads a turn and its context: sentences and their direction
+    sentence_vectors = turn_vectors(texts, encoder)
+    context_vectors = turn_vectors(contexts, encoder)
+    rules = SignalAnalyzer(specs, encoder, heads=None)
+    covered = np.array(
+        [[n in found for n in names] for found in map(rules.pattern_signals, texts, speakers)],
+        dtype=bool,
+    ).reshape(len(texts), len(names))
     digest = hashlib.sha256(
         json.dumps([texts, contexts, label_rows], ensure_ascii=False).encode("utf-8")
     ).hexdigest()
@@ -87,7 +107,35 @@ def training_set(
         np.array(label_rows, dtype=np.int8),
         tuple(groups),
         digest,
+        covered,
     )
+
+
+def _other_calls(
+    rows: list[LabelledTurn], names: tuple[str, ...]
+) -> list[tuple[str, str, str, list[int]]]:
+    """Each positive of a :data:`CONTEXT_SIGNALS` signal again, after another call's line.
+
+    The same words do not go back over what this caller said (``restates_issue``) or
+    ask again for what they gave (``asks_already_given_info``): a 0 for that signal,
+    unknown for the others. Without these rows a head learns the sentence's shape and
+    ignores the context. The other line comes from another author or industry,
+    chosen by a fixed stride (reproducible)."""
+    lines = [(r.context, f"{r.author}/{r.industry or '-'}") for r in rows if r.context]
+    extra = []
+    for k, name in enumerate(names):
+        if name not in CONTEXT_SIGNALS:
+            continue
+        for i, row in enumerate(r for r in rows if name in r.signals and r.context):
+            group = f"{row.author}/{row.industry or '-'}"
+            for step in range(len(lines)):
+                context, other = lines[(i * 7919 + step) % len(lines)]
+                if other != group and context != row.context:
+                    labels = [-1] * len(names)
+                    labels[k] = 0
+                    extra.append((row.text, context, group, labels))
+                    break
+    return extra
 
 
 def fit_heads(
@@ -112,10 +160,14 @@ def fit_heads(
     for k, name in enumerate(data.names):
         mask = (data.labels[:, k] >= 0) & (np.array(data.speakers) == specs[name].speaker)
         x, y, g = data.feats[mask], data.labels[mask, k].astype(int), groups[mask]
+        ruled = data.covered[mask, k] if data.covered is not None else np.zeros(len(y), bool)
         if name in CONTEXT_SIGNALS:  # also learn it without a line before
             blind = x.copy()
             blind[:, dim:] = 0.0
             x, y, g = np.vstack([x, blind]), np.concatenate([y, y]), np.concatenate([g, g])
+            ruled = np.concatenate([ruled, ruled])
+            if name in COSINE_ONLY:
+                x = np.hstack([x[:, :dim], x[:, -1:]])
         else:
             x = x[:, :dim]
         if y.sum() < MIN_POSITIVES or (y == 0).sum() < MIN_POSITIVES:
@@ -134,14 +186,17 @@ def fit_heads(
             if len(set(y[train])) < 2:
                 continue
             oof[test] = model().fit(x[train], y[train]).predict_proba(x[test])[:, 1]
-        threshold, precision, recall = pick_threshold(oof, y, precision_floor)
+        threshold, precision, recall = pick_threshold(oof, y, precision_floor, ruled)
         fitted = model().fit(x, y)
         scaler, regression = fitted[0], fitted[-1]
         scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
         folded = regression.coef_[0] / scale  # the scaler folded into the weights
         names.append(name)
         coef = np.zeros(data.feats.shape[1], dtype=np.float32)
-        coef[: x.shape[1]] = folded
+        if name in COSINE_ONLY:
+            coef[:dim], coef[-1] = folded[:dim], folded[-1]
+        else:
+            coef[: x.shape[1]] = folded
         weights.append(coef)
         biases.append(regression.intercept_[0] - float(folded @ scaler.mean_))
         thresholds.append(threshold)
@@ -167,16 +222,22 @@ def fit_heads(
 
 
 def pick_threshold(
-    probs: np.ndarray, labels: np.ndarray, precision_floor: float
+    probs: np.ndarray,
+    labels: np.ndarray,
+    precision_floor: float,
+    covered: np.ndarray | None = None,
 ) -> tuple[float, float, float]:
     """``(threshold, precision, recall)``: best F1 with precision >= the floor.
 
-    When no threshold reaches the floor, the most precise one (ties: higher recall).
+    Judged as the analyser decides: a row fires when its probability reaches the
+    threshold or the signal's patterns match it (``covered``). When no threshold
+    reaches the floor, the most precise one (ties: higher recall).
     """
+    ruled = np.zeros(len(labels), bool) if covered is None else covered
     best: tuple[float, float, float, float] | None = None
     fallback: tuple[float, float, float] = (0.95, 0.0, 0.0)
     for threshold in np.arange(0.30, 0.96, 0.025):
-        fired = probs >= threshold
+        fired = (probs >= threshold) | ruled
         tp = float((fired & (labels == 1)).sum())
         precision = tp / fired.sum() if fired.sum() else 0.0
         recall = tp / max(1, (labels == 1).sum())

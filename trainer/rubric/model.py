@@ -34,6 +34,7 @@ from trainer.rubric.checks import DERIVED_SIGNALS, reference_problems
 from trainer.rubric.criteria import Criterion, names
 from trainer.rubric.signal_specs import SignalSpec
 from trainer.scoring.gaming import GamingPolicy
+from trainer.scoring.signal_heads import heads_path_for
 from trainer.yamlsource import (
     Problem,
     YamlLimits,
@@ -90,10 +91,10 @@ class Rubric(BaseModel):
     def heads_file(self) -> Path | None:
         """The learned signal heads scored with: ``<name>.heads.npz`` beside the rubric's
         file, else the bundled ones (None when neither exists)."""
-        own = Path(self._source).with_name(Path(self._source).stem + ".heads.npz")
+        own = heads_path_for(self._source)
         if self._source != "<rubric>" and own.is_file():
             return own
-        bundled = default_rubric_path().with_name("default.heads.npz")
+        bundled = heads_path_for(default_rubric_path())
         return bundled if bundled.is_file() else None
 
     @property

@@ -2,9 +2,12 @@
 
 A head reads the sentence's MiniLM vector ``s`` and the vector ``c`` of what the
 customer said just before (zeros when there is nothing before): the features are
-``[s, s * c, s . c]``. The product lets ``restates_issue`` and
-``asks_already_given_info`` see whether the agent is going back over the caller's
-own words; the other signals learn to ignore it.
+``[s, s * c, s . c]``. The cosine lets ``restates_issue`` see whether the agent is
+going back over the caller's own words, and the product lets
+``asks_already_given_info`` see which detail the caller gave; the other signals'
+context weights are zero. A turn of several sentences, and the customer's line, are
+read as the normalised mean of their sentence vectors (:func:`direction`), when the
+heads are fitted and when they run.
 
 The heads are package data next to the rubric (``default.heads.npz``), fitted by
 ``python -m trainer signals train`` from the labelled turns under ``data/signals/``.
@@ -18,10 +21,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from trainer.paths import default_rubric_path
+from trainer.scoring.embeddings import DIM, Encoder
+from trainer.scoring.sentences import split_sentences
 
 FEATURES = "sentence+context-product+cosine"
 """The feature layout the heads were fitted on (stored in the file, checked on load)."""
@@ -31,6 +39,32 @@ def features(sentences: np.ndarray, contexts: np.ndarray) -> np.ndarray:
     """``[s, s * c, s . c]`` for rows of sentence vectors and their context vectors."""
     product = sentences * contexts
     return np.hstack([sentences, product, product.sum(axis=1, keepdims=True)]).astype(np.float32)
+
+
+def direction(vectors: np.ndarray) -> np.ndarray:
+    """Sentence vectors read as one: the normalised mean of their rows.
+
+    One row is itself; no rows give zeros. The analyser reads a multi-sentence turn,
+    and the customer's line before it, this way (no second encoder pass), and the
+    heads are fitted on the same vectors (:func:`turn_vectors`)."""
+    if len(vectors) == 1:
+        return vectors[0]
+    mean = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1], np.float32)
+    return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
+
+
+def turn_vectors(texts: Sequence[str], encoder: Encoder) -> np.ndarray:
+    """Each text as the analyser reads it: the :func:`direction` of its sentences.
+
+    Every distinct sentence is encoded once; a text without words gives zeros."""
+    split = [split_sentences(t or "") for t in texts]
+    unique = sorted({s for sentences in split for s in sentences})
+    encoded = encoder.encode(unique) if unique else np.zeros((0, DIM), np.float32)
+    row = {s: i for i, s in enumerate(unique)}
+    out = np.zeros((len(texts), encoded.shape[1]), dtype=np.float32)
+    for i, sentences in enumerate(split):
+        out[i] = direction(encoded[[row[s] for s in sentences]])
+    return out
 
 
 class HeadsError(ValueError):
@@ -175,6 +209,6 @@ _BUNDLED: dict[str, SignalHeads | None] = {}
 def bundled_heads() -> SignalHeads | None:
     """The heads shipped with the default rubric (None if the file is absent)."""
     if "default" not in _BUNDLED:
-        path = Path(__file__).resolve().parents[1] / "rubric" / "default.heads.npz"
+        path = heads_path_for(default_rubric_path())
         _BUNDLED["default"] = SignalHeads.load(path) if path.is_file() else None
     return _BUNDLED["default"]

@@ -30,13 +30,11 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from trainer.rubric.signal_specs import SPEAKERS, SignalSpec
 from trainer.scoring.embeddings import Embedder, Encoder
 from trainer.scoring.example_bank import ExampleBank, build_bank, matches
 from trainer.scoring.sentences import split_sentences
-from trainer.scoring.signal_heads import SignalHeads, bundled_heads, fire, readable
+from trainer.scoring.signal_heads import SignalHeads, bundled_heads, direction, fire, readable
 
 __all__ = ["SPEAKERS", "Detection", "SignalAnalyzer", "SignalSpec"]
 
@@ -174,14 +172,13 @@ class SignalAnalyzer:
                 heads = None  # fitted on another encoder's vectors: examples only
             if sentences and heads is not None and heads.names:
                 assert vectors is not None
-                ctx = np.zeros(vectors.shape[1], dtype=vectors.dtype)
-                if context:  # the customer's line: its sentences, cached from its own turn
-                    rows = vectors[[row[s] for s in context]]
-                    ctx = rows[0] if len(rows) == 1 else _mean_direction(rows)
-                whole = _mean_direction(vectors[[row[s] for s in sentences]])
+                # the customer's line: its sentences, cached from its own turn
+                ctx = direction(vectors[[row[s] for s in context]])
+                own = vectors[[row[s] for s in sentences]]
+                whole = direction(own) if len(sentences) > 1 else None
                 learned = fire(
                     heads,
-                    vectors[[row[s] for s in sentences]],
+                    own,
                     ctx,
                     whole if all(map(readable, sentences)) else None,
                     [readable(s) for s in sentences],
@@ -189,18 +186,28 @@ class SignalAnalyzer:
                 semantic.update({key: score for key, score in learned.items()})
             headed_names = set(heads.names) if heads is not None else set()
             for i, sentence in enumerate(sentences):
-                matchable = sentence.translate(_QUOTES)
-                if speaker == "agent":
-                    matchable = _QUOTED.sub('""', matchable)
+                plain = sentence.translate(_QUOTES)
+                matchable = _matchable(plain, speaker)
                 for name, patterns, vetoes in self._patterns[speaker]:
                     if any(p.search(matchable) for p in patterns):
                         found.append(Detection(name, turn, sentence, 1.0, "pattern"))
-                    elif (i, name) in semantic and not any(v.search(matchable) for v in vetoes):
+                    elif (i, name) in semantic and not any(v.search(plain) for v in vetoes):
                         score = semantic[(i, name)]
                         method = "classifier" if name in headed_names else "semantic"
                         found.append(Detection(name, turn, sentence, score, method))
             results.append(found)
         return results
+
+    def pattern_signals(self, text: str, speaker: str) -> set[str]:
+        """The signals whose patterns match a sentence of ``text`` (no model needed)."""
+        _check_speaker(speaker)
+        found = set()
+        for sentence in split_sentences(text or ""):
+            matchable = _matchable(sentence.translate(_QUOTES), speaker)
+            for name, patterns, _ in self._patterns[speaker]:
+                if any(p.search(matchable) for p in patterns):
+                    found.add(name)
+        return found
 
     def _encoder(self) -> Encoder:
         if self._embedder is None:
@@ -221,14 +228,11 @@ class SignalAnalyzer:
             return self._banks[speaker]
 
 
-def _mean_direction(vectors: np.ndarray) -> np.ndarray | None:
-    """The turn as a whole: the normalised mean of its sentences' vectors (None for one).
-
-    Close to the turn's own embedding, and free: no second pass of the encoder."""
-    if len(vectors) < 2:
-        return None
-    mean = vectors.mean(axis=0)
-    return mean / max(float(np.linalg.norm(mean)), 1e-9)
+def _matchable(plain: str, speaker: str) -> str:
+    """A sentence (with plain quote marks) as patterns read it: an agent's quoted words
+    out. Vetoes read the sentence with them (a veto for reported speech needs to see
+    what was reported)."""
+    return _QUOTED.sub('""', plain) if speaker == "agent" else plain
 
 
 @functools.cache
