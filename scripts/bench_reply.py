@@ -115,7 +115,12 @@ def main() -> None:
     parser.add_argument("--backend", default=None)
     parser.add_argument("--model", default=None)
     parser.add_argument("--no-model", action="store_true")
-    parser.add_argument("--strategy", default="continuation", choices=["continuation", "chat"])
+    parser.add_argument(
+        "--strategy",
+        default=None,
+        choices=["authored", "continuation", "chat"],
+        help="default: picked per backend (authored for the bundled model)",
+    )
     parser.add_argument("--turns", type=int, default=24, help="agent turns measured per pass")
     parser.add_argument("--think-ms", default="0,2000", help="pauses between turns, one pass each")
     args = parser.parse_args()
@@ -143,7 +148,7 @@ def main() -> None:
         passes.append((think, run_pass(sim, backend, personas, args.turns, think / 1000, 100 * i)))
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"backend {real.name} ({real.model_id}), strategy {args.strategy}, {args.turns} turns")
+    print(f"backend {real.name} ({real.model_id}), strategy {sim.strategy}, {args.turns} turns")
     print(f"backend ready (model load + warm-up, cached): {load_s:.2f} s")
     print(f"signal analyser ready (MiniLM load + first turn): {analyser_s:.2f} s")
     print(f"peak RSS: {rss_mb:.0f} MB\n")

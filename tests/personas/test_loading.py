@@ -185,7 +185,8 @@ EXPECTED = {
     "unknown-keys.yaml": [
         "10: mod: unknown field 'mod'. Did you mean: mood? Allowed: id, name, summary, "
         "difficulty, company, style, background, facts, goal, opening, mood, reactions, beats, "
-        "lines, resolution, agenda, responses, voice, persistence, requires, max_reply_words, tags",
+        "lines, resolution, agenda, responses, voice, persistence, coaching, requires, "
+        "max_reply_words, tags",
         "11: mood.start: required field is missing (mood at the start of the call)",
         "11: mood.strat: unknown field 'strat'. Did you mean: start? "
         "Allowed: start, hang_up_at, satisfied_at, patience",

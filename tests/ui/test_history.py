@@ -41,7 +41,7 @@ def test_my_calls_and_the_trainer_view_name_the_caller_and_the_outcome(tmp_path:
     assert [(r[2], r[4]) for r in rows] == [
         ("Priya Shah", "Ended under the abuse policy"),
         ("Old Name", "Caller hung up"),  # the name the scorecard was saved with
-        ("gone-too", "Abandoned (no activity)"),  # nothing better known: the id
+        ("gone-too", "Abandoned"),  # nothing better known: the id
     ]
     assert "Priya Shah" in picks["choices"][-1][0]
     _, everyone = history.trainer_view(ctx)

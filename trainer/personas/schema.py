@@ -345,6 +345,11 @@ class Persona(_Model):
         default_factory=Persistence,
         description="{rude_turns, idle_turns, max_calming, press_after}",
     )
+    coaching: dict[CriterionId, Text] = Field(
+        default_factory=dict,
+        description="criterion id -> an example phrasing for this caller's situation, "
+        "shown in the scorecard's 'next time' (default: the rubric's generic example)",
+    )
     requires: list[CriterionId] = Field(
         default_factory=list, description="extra rubric criterion ids graded for this call"
     )

@@ -56,7 +56,7 @@ def new_call(ctx: AppContext, persona: Any, trainee: str) -> PracticeSession:
 def score_call(ctx: AppContext, session: PracticeSession) -> dict[str, Any]:
     """Grade the call with the rubric (plus the persona's required criteria)."""
     from trainer.rubric.model import with_requirements
-    from trainer.scoring.scorer import score_transcript
+    from trainer.scoring.scorer import Coaching, score_transcript
 
     state, persona = session.state, session.persona
     rubric = ctx.rubric()
@@ -69,6 +69,8 @@ def score_call(ctx: AppContext, session: PracticeSession) -> dict[str, Any]:
         outcome=state.outcome,
         mood_curve=list(state.mood_curve),
         model_id=ctx.model_id,
+        persona_name=persona.name,
+        coaching=Coaching(examples=dict(persona.coaching), company=persona.company),
     )
     ctx.store.save_call(session.trainee, state, card)
     return card.model_dump(mode="json")
