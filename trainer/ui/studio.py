@@ -156,21 +156,32 @@ def _atomic_write(target: Path, text: str) -> None:
     os.replace(tmp, target)
 
 
-def try_start(ctx: AppContext, text: str) -> tuple:
+def _user(ctx: AppContext, request: gr.Request | None) -> str | None:
+    """The login name with logins on, else None (then the session hash is the only key)."""
+    return ctx.trainee(None, request) if ctx.auth else None
+
+
+def try_start(ctx: AppContext, text: str, request: gr.Request | None = None) -> tuple:
     """Start a test call with the persona in the editor (not saved, not recorded)."""
     persona, problems = validate(text, ctx.rubric())
     if persona is None:
         raise gr.Error(f"Fix the {len(problems)} problem(s) before trying the persona.")
-    test = {"persona": persona, "states": [ctx.simulator.start(persona)]}
+    owner = _user(ctx, request)
+    test = {"persona": persona, "states": [ctx.simulator.start(persona)], "owner": owner}
     state = test["states"][0]
     return test, chatbot_messages(test["states"]), render.mood_meter(state.mood)
 
 
-def try_send(ctx: AppContext, test: dict | None, line: str) -> Iterator[tuple]:
-    """Stream the test caller's reply; yields (test, textbox, chat, mood)."""
+def try_send(
+    ctx: AppContext, test: dict | None, line: str, request: gr.Request | None = None
+) -> Iterator[tuple]:
+    """Stream the test caller's reply; yields (test, textbox, chat, mood). With logins on,
+    only the user who started the test call may talk in it."""
     line = (line or "").strip()
     if not test:
         raise gr.Error("Start a test call first.")
+    if ctx.auth and test.get("owner") != _user(ctx, request):
+        raise gr.Error("This test call belongs to someone else: start one of your own.")
     state = test["states"][-1]
     meter = render.mood_meter(state.mood)
     if not line or state.ended:
@@ -231,8 +242,11 @@ def build_studio_tab(demo: gr.Blocks, ctx: AppContext) -> None:
             message, kind = save_persona(folder, text, force, ctx.rubric())
         return render.notice(message, kind), _list(), False
 
-    def _try_send(t: dict | None, line: str) -> Iterator[tuple]:
-        yield from try_send(ctx, t, line)
+    def _try_send(t: dict | None, line: str, request: gr.Request) -> Iterator[tuple]:
+        yield from try_send(ctx, t, line, request)
+
+    def _try_start(t: str, request: gr.Request) -> tuple:
+        return try_start(ctx, t, request)
 
     demo.load(_list, None, files, api_visibility="private")
     open_btn.click(lambda n: open_file(folder, n), files, editor, api_name="open_persona")
@@ -243,9 +257,7 @@ def build_studio_tab(demo: gr.Blocks, ctx: AppContext) -> None:
         api_name="validate_persona",
     )  # fmt: skip
     save.click(_save, [editor, overwrite], [saved, files, overwrite], api_name="save_persona")
-    try_btn.click(
-        lambda t: try_start(ctx, t), editor, [test, try_chat, try_mood], api_name="try_start"
-    )
+    try_btn.click(_try_start, editor, [test, try_chat, try_mood], api_name="try_start")
     try_line.submit(
         _try_send,
         [test, try_line],
