@@ -56,7 +56,7 @@ def test_asked_facts_are_given_first_and_lead_the_reply(persona):
     assert plan.lead and "NB-55555" in plan.lead and plan.fallback.startswith(plan.lead)
     assert "account number" in plan.directive
     both = facts_text(persona, ("account number", "postcode"))
-    assert both == "account number NB-55555, postcode LS6 3HF"
+    assert both == "NB-55555, and the postcode is LS6 3HF"
 
 
 def test_a_beat_comes_after_the_answer_in_the_same_reply(persona):

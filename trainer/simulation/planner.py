@@ -115,11 +115,13 @@ def lines_for(persona: Persona, act: str, band: str) -> list[str]:
 
 
 def facts_text(persona: Persona, names: tuple[str, ...]) -> str:
-    """The values asked for: ``NB-20417``, or ``account number NB-20417, postcode LS6 3HF``."""
+    """The values asked for, as a caller says them: ``NB-20417``, or ``NB-20417, and the
+    postcode is LS6 3HF`` (the first value plain, each further one named)."""
     values = [persona.facts[name].value for name in names]
-    if len(values) == 1:
+    rest = [f"the {name} is {value}" for name, value in zip(names[1:], values[1:], strict=True)]
+    if not rest:
         return values[0]
-    return ", ".join(f"{name} {value}" for name, value in zip(names, values, strict=True))
+    return ", ".join([values[0], *rest[:-1]]) + f", and {rest[-1]}"
 
 
 def plan_reply(
