@@ -131,7 +131,7 @@ def main() -> None:
     from trainer.scoring.signals import SignalAnalyzer
 
     t0 = time.perf_counter()
-    real = make_backend(args.backend, args.model, no_model=args.no_model)
+    real = make_backend(args.backend, args.model, no_model=args.no_model, strategy=args.strategy)
     if real.generates:
         real.warmup()
     load_s = time.perf_counter() - t0

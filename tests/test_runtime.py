@@ -21,8 +21,18 @@ def test_a_local_backend_gets_the_process_threads_before_warming_up(set_threads,
     order: list[str] = []
     monkeypatch.setattr(LocalBackend, "warmup", lambda self: order.append(f"warmup {set_threads}"))
     monkeypatch.setattr(runtime, "get_backend", lambda *a, **k: LocalBackend(device="cpu"))
-    assert isinstance(runtime.make_backend("local"), LocalBackend)
+    assert isinstance(runtime.make_backend("local", strategy="continuation"), LocalBackend)
     assert set_threads == [None] and order == ["warmup [None]"]
+
+
+def test_the_bundled_model_is_not_loaded_when_it_will_not_write_lines(set_threads, monkeypatch):
+    order: list[str] = []
+    monkeypatch.setattr(LocalBackend, "warmup", lambda self: order.append("warmup"))
+    monkeypatch.setattr(runtime, "get_backend", lambda *a, **k: LocalBackend(device="cpu"))
+    backend = runtime.make_backend("local")  # bundled model: the default strategy is authored
+    assert backend.generates and order == []
+    runtime.make_backend("local", strategy="continuation")
+    assert order == ["warmup"]
 
 
 def test_a_backend_without_torch_here_leaves_the_threads_alone(set_threads, monkeypatch):

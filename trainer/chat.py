@@ -28,7 +28,10 @@ def chat_main(args: argparse.Namespace) -> int:
     except (PersonaError, LookupError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    backend = make_backend(args.backend, args.model, base_url=args.base_url, no_model=args.no_model)
+    backend = make_backend(
+        args.backend, args.model, base_url=args.base_url, no_model=args.no_model,
+        strategy=args.strategy,
+    )  # fmt: skip
     sim = make_simulator(backend, args.strategy)
     if sys.stdin.isatty():
         return _interactive(sim, persona, args.seed, sys.stdin, sys.stdout)

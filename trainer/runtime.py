@@ -29,12 +29,16 @@ def make_backend(
     *,
     base_url: str | None = None,
     no_model: bool = False,
+    strategy: Strategy | None = None,
 ) -> Backend:
     """The backend asked for; the scripted one (with a warning) when it cannot start.
 
     A missing model package or an unreachable server must not stop a trainee from
     practising: the call goes on with the persona's scripted lines. A local model gets
     the process's torch threads first (``$FRONTLINE_THREADS``; see ``hardware.set_threads``).
+    It is loaded (``warmup``) now only when it will write lines: with ``strategy`` (or the
+    backend's default) ``authored`` it stays unloaded, so the bundled model costs no memory
+    or start-up time until ``--strategy continuation`` asks for it.
     """
     if no_model:
         return ScriptedBackend()
@@ -42,7 +46,8 @@ def make_backend(
     try:
         chosen = get_backend(backend, model=model, **options)
         _set_threads_for(chosen)
-        chosen.warmup()
+        if (strategy or default_strategy(chosen)) != "authored":
+            chosen.warmup()
         return chosen
     except BackendError as err:
         message = f"{err}\nFalling back to scripted lines (no model)."

@@ -50,6 +50,8 @@ def test_queue_is_sized_to_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (concurrency_for(on_cpu), concurrency_for(on_gpu)) == (1, 2)
     assert concurrency_for(OpenAIBackend(model="m", base_url="http://example.invalid/v1")) > 8
     assert concurrency_for(ScriptedBackend()) > 2
+    assert concurrency_for(on_cpu, "authored") > 2  # authored lines: no model runs
+    assert concurrency_for(on_cpu, "continuation") == 1
     monkeypatch.setenv("FRONTLINE_CONCURRENCY", "5")
     assert concurrency_for(on_cpu) == 5
 

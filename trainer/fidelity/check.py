@@ -284,7 +284,7 @@ def check_main(args: argparse.Namespace) -> int:
     if not personas:
         print("error: no personas to check", file=sys.stderr)
         return 2
-    backend = make_backend(args.backend, args.model, base_url=args.base_url)
+    backend = make_backend(args.backend, args.model, base_url=args.base_url, strategy=args.strategy)
     sim = make_simulator(backend, args.strategy)
     model = getattr(backend, "model_id", "") or "-"
     print(

@@ -85,15 +85,22 @@ def build_app(
     return demo
 
 
-def concurrency_for(backend: Backend) -> int:
+AUTHORED_CONCURRENCY = 16
+"""Replies at once when the caller says authored lines (no model runs; as for scripted)."""
+
+
+def concurrency_for(backend: Backend, strategy: str | None = None) -> int:
     """How many replies to generate at once: ``$FRONTLINE_CONCURRENCY``, else the backend's.
 
     Each backend declares its ``max_concurrency``: 1 for a model on this CPU, 2 on a
-    GPU, 32 for a server that batches requests, 16 for scripted lines.
+    GPU, 32 for a server that batches requests, 16 for scripted lines; with the
+    ``authored`` strategy no model runs, so as many as for scripted lines.
     """
     override = os.environ.get("FRONTLINE_CONCURRENCY", "").strip()
     if override:
         return max(1, int(override))
+    if strategy == "authored":
+        return AUTHORED_CONCURRENCY
     return max(1, backend.max_concurrency)
 
 
@@ -147,7 +154,10 @@ def app_main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    backend = make_backend(args.backend, args.model, base_url=args.base_url, no_model=args.no_model)
+    backend = make_backend(
+        args.backend, args.model, base_url=args.base_url, no_model=args.no_model,
+        strategy=args.strategy,
+    )  # fmt: skip
     simulator = make_simulator(backend, args.strategy)
     limit_mb = float(os.environ.get("FRONTLINE_MAX_UPLOAD_MB", DEFAULT_UPLOAD_MB))
     demo = build_app(
@@ -158,7 +168,7 @@ def app_main(args: argparse.Namespace) -> int:
         trainers=trainers,
         max_upload_mb=limit_mb,
     )
-    demo.queue(default_concurrency_limit=concurrency_for(backend))
+    demo.queue(default_concurrency_limit=concurrency_for(backend, simulator.strategy))
     demo.launch(
         server_name=args.host,
         server_port=args.port,
