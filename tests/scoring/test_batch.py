@@ -267,7 +267,10 @@ def test_summary_counts_and_report(
     assert on_disk["overall"]["min"] == min(overall) and on_disk["overall"]["max"] == max(overall)
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == 2
-    assert "escalation_when_asked" in page and "http" not in page.split("<body>")[1]
+    # criteria by title, not id (the summary keeps the ids, with their titles beside them)
+    assert on_disk["titles"]["escalation_when_asked"] == "Escalation when asked"
+    assert "Escalation when asked" in page and "escalation_when_asked" not in page
+    assert "http" not in page.split("<body>")[1]
     assert "<b>11</b> transcripts in" in page
 
 

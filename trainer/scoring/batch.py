@@ -130,6 +130,7 @@ def score_batch(
         rubric_version=rubric.version,
         rubric_hash=rubric.hash,
         inputs=[printable(Path(p).name if file_names_only else str(p)) for p in paths],
+        titles={c.id: c.label for c in rubric.graded()},
     )
     builder = SummaryBuilder(summary, [c.id for c in rubric.graded()], list(rubric.categories))
     start = time.perf_counter()

@@ -19,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from trainer.scoring.gaming import flag_title
+
 QUANTILES = {
     "min": 0.0,
     "p10": 0.1,
@@ -53,6 +55,9 @@ class BatchSummary(BaseModel):
     n_turns: int = 0
     errors: dict[str, int] = Field(default_factory=dict, description="error kind -> count")
     criteria: dict[str, CriterionStats] = Field(default_factory=dict)
+    titles: dict[str, str] = Field(
+        default_factory=dict, description="criterion id -> title (what a person reads)"
+    )
     categories: dict[str, float | None] = Field(default_factory=dict, description="mean, 0..1")
     overall: dict[str, float | None] = Field(default_factory=dict, description="mean, quantiles")
     histogram: dict[str, int] = Field(default_factory=dict, description="overall bin -> calls")
@@ -201,7 +206,11 @@ def _charts(s: BatchSummary) -> tuple[str, str]:
     ax.set_title(f"Score distribution ({s.n_scored} scored calls)")
     ax.tick_params(axis="x", labelsize=8)
     histogram = _png(fig)
-    rated = [(cid, st.pass_rate) for cid, st in s.criteria.items() if st.pass_rate is not None]
+    rated = [
+        (s.titles.get(cid, cid), st.pass_rate)
+        for cid, st in s.criteria.items()
+        if st.pass_rate is not None
+    ]
     fig = Figure(figsize=(7, 0.8 + 0.28 * max(len(rated), 1)))
     ax = fig.subplots()
     bars = ax.barh([c for c, _ in rated][::-1], [100 * r for _, r in rated][::-1], color="#5a9e6f")
@@ -218,12 +227,14 @@ def write_html_report(s: BatchSummary, path: str | Path) -> Path:
     histogram, pass_rates = _charts(s)
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(cid)}</td><td>{_pct(st.pass_rate)}</td><td>{st.passed}</td>"
+        f"<tr><td>{e(s.titles.get(cid, cid))}</td><td>{_pct(st.pass_rate)}</td><td>{st.passed}</td>"
         f"<td>{st.failed}</td><td>{st.not_applicable}</td></tr>"
         for cid, st in s.criteria.items()
     )
     errors = "".join(f"<li>{e(k)}: {n}</li>" for k, n in s.errors.items()) or "<li>none</li>"
-    flags = "".join(f"<li>{e(k)}: {n}</li>" for k, n in s.flags.items()) or "<li>none</li>"
+    flags = (
+        "".join(f"<li>{e(flag_title(k))}: {n}</li>" for k, n in s.flags.items()) or "<li>none</li>"
+    )
     stats = (
         "".join(f"<th>{e(k)}</th>" for k in s.overall),
         "".join(f"<td>{_num(v)}</td>" for v in s.overall.values()),

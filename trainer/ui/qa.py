@@ -11,6 +11,7 @@ and the report as the CLI writes it, and offers all four files for download.
 from __future__ import annotations
 
 import html
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,10 +101,14 @@ def column_widths(rubric: Any) -> list[str]:
 
 
 def table_cell(row: dict[str, Any], key: str) -> Any:
-    """One cell: a category's 0..1 mean shown on the 0..100 scale of ``overall``."""
+    """One cell: a category's 0..1 mean shown on the 0..100 scale of ``overall``; flags by title."""
     value = row.get(key)
     if key.startswith("category."):
         return round(100 * value, 1) if isinstance(value, int | float) else None
+    if key == "flags" and isinstance(value, str) and value:
+        from trainer.scoring.gaming import flag_title
+
+        return ", ".join(flag_title(f.strip()) for f in re.split(r"[;,|]", value) if f.strip())
     return "" if value is None and key not in NUMERIC else value
 
 
