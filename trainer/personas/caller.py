@@ -53,7 +53,8 @@ SLOTS = ("facts", "need", "agent_words")
 first unaddressed need, ``{agent_words}`` a few of the agent's own words."""
 
 
-def _pattern(value: str) -> str:
+def check_pattern(value: str) -> str:
+    """A trainer-written regex, or a ``fail`` saying why it is refused (``trainer.patterns``)."""
     try:
         problem = pattern_problem(value)
     except re.error as err:
@@ -83,7 +84,7 @@ def _as_bands(value: Any) -> Any:
     return value
 
 
-Pattern = Annotated[str, Field(min_length=1), AfterValidator(_pattern)]
+Pattern = Annotated[str, Field(min_length=1), AfterValidator(check_pattern)]
 Line = Annotated[str, Field(min_length=1), AfterValidator(_slots)]
 LineList = Annotated[list[Line], BeforeValidator(_as_list)]
 

@@ -30,13 +30,14 @@ from pydantic import (
 )
 
 from trainer.outcomes import BeatEnding
-from trainer.patterns import compile_pattern, pattern_problem
+from trainer.patterns import compile_pattern
 from trainer.personas.caller import (
     Need,
     Persistence,
     Responses,
     Voice,
     asking_sentences,
+    check_pattern,
     name_pattern,
     spelled_prefix,
     spelled_sentences,
@@ -65,16 +66,6 @@ def _slug(example: str, pattern: str = r"[a-z0-9]+(?:-[a-z0-9]+)*", chars: str =
         return value
 
     return Annotated[str, AfterValidator(check)]
-
-
-def _regex(value: str) -> str:
-    try:
-        problem = pattern_problem(value)
-    except re.error as err:
-        raise fail("regex", f"not a valid regular expression: {err} (got {got(value)})") from None
-    if problem:
-        raise fail("regex", f"{problem} (got {got(value)})")
-    return value
 
 
 def _fact_name(value: str) -> str:
@@ -133,7 +124,7 @@ class Fact(_Model):
     """Something the caller knows and tells only when asked."""
 
     value: Text = Field(description="what the caller answers, e.g. NB-20417")
-    asked_by: list[Annotated[str, Field(min_length=1), AfterValidator(_regex)]] = Field(
+    asked_by: list[Annotated[str, Field(min_length=1), AfterValidator(check_pattern)]] = Field(
         default_factory=list,
         description="regexes (case-insensitive) that mean the agent asked for it; "
         "default: the words of the fact's name",
