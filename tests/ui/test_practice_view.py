@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 
@@ -85,3 +86,14 @@ def test_the_status_says_who_is_speaking(persona: Persona) -> None:
     session = one_turn(persona, ScriptedBackend())
     assert status_line(session, speaking=True) == f"**{persona.name}** is speaking…"
     assert "turn 1" in status_line(session)
+
+
+def test_the_status_tells_the_trainee_when_the_caller_is_satisfied(persona: Persona) -> None:
+    session = one_turn(persona, ScriptedBackend())
+    satisfied = replace(session, states=(*session.states[:-1], session.state.model_copy(
+        update={"satisfied": True})))  # fmt: skip
+    assert "is satisfied" in status_line(satisfied) and "close the call" in status_line(satisfied)
+    assert "is satisfied" not in status_line(session)
+    ended = replace(session, states=(*session.states[:-1], session.state.model_copy(
+        update={"outcome": "ended_for_abuse"})))  # fmt: skip
+    assert "Ended under the abuse policy" in status_line(ended)

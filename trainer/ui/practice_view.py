@@ -15,6 +15,7 @@ from typing import Any
 import gradio as gr
 from gradio.components import Component
 
+from trainer.outcomes import outcome_title
 from trainer.ui import render
 from trainer.ui.practice_session import PracticeSession
 
@@ -68,8 +69,13 @@ def status_line(session: PracticeSession | None, *, speaking: bool = False) -> s
     if speaking:
         return f"**{persona.name}** is speaking…"
     if state.ended:
-        how = state.outcome.replace("_", " ")
+        how = outcome_title(state.outcome)
         return f"Call with {persona.name} ended: **{how}**. Rewind to try another line."
+    if state.satisfied:
+        return (
+            f"**{persona.name}** is satisfied — confirm, offer further help and close the call "
+            "(or press End call)."
+        )
     return f"On a call with **{persona.name}** — turn {state.turn}. Type your line below."
 
 
