@@ -89,3 +89,19 @@ def test_bad_agenda_and_responses_are_reported_with_their_lines():
     assert any(":17: agenda[0].addressed_by.signals[0]: unknown signal" in p for p in problems)
     assert any(":19: responses.answer" in p and "unknown placeholder {fact}" in p for p in problems)
     assert any(":20: responses" in p and "shrugs" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Let me just read that back: you're moving to the new house on the 14th.",
+        "To confirm it's done: you'll get a text on your mobile in a couple of minutes.",
+        "That was a big payment, which is why the system stopped it.",
+    ],
+)
+def test_reading_back_and_telling_are_not_asking(text):
+    assert asking_sentences(text) == []
+
+
+def test_asking_to_confirm_still_asks():
+    assert asking_sentences("And your date of birth, just to confirm it's you?")

@@ -186,9 +186,10 @@ _REQUEST = re.compile(
         [
             r"\?",
             r"\b(can|could|may|would|will) (i|you|we)\b",
-            r"\bplease\b|\bpls\b|\bgo ahead\b|\bready\b|\bwhich\b|\bwhen\b|\bwhere\b",
+            r"\bplease\b|\bpls\b|\bgo ahead\b|\bready\b",
             r"\b(give|tell|read|provide|spell|share|pass|send) (me|us|it|that|over)\b",
-            r"\b(confirm|verify|quote)\b|\bwhat('s| is| was| are)\b",
+            r"\b(confirm|verify|quote)( for me)? (your|the|that|me|it)\b",
+            r"\bwhat('s| is| was| are)\b",
             r"\bneed (your|the|to (take|get|have|check|confirm))\b",
             r"\b(i|we)('ll|'d| will| would)? (just )?(need|want|take|grab|get|have) (your|the|a)\b",
         ]
@@ -203,6 +204,8 @@ _NOT_ASKING = re.compile(
             r"\bno need\b|\b(don't|won't) need\b|\bfor today is\b",
             r"\b(we|i)('ll| will) (text|send|email|call|ring|post)\b",
             r"\byour \w+( \w+)? (is|was|reads)\b",
+            r"\bread (that |it |this )?back\b|\byou'll (get|receive)\b",
+            r"^\W*(just )?to confirm\b(?!.*\?)",  # "To confirm, ..." tells; "..., to confirm?" asks
         ]
     ),
     re.IGNORECASE,

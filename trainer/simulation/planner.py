@@ -42,6 +42,7 @@ _REACTIONS = (  # agent signal -> the caller's reaction, first match wins
     ("apologises", "react_empathy"),
     ("restates_issue", "react_empathy"),
 )
+_GREETING = {"greets", "introduces_self"}
 _RUDE = ("blames_customer", "says_calm_down", "dismissive", "insults_customer", "profanity")
 _PRESS_AFTER = {
     "react_empathy",
@@ -187,6 +188,10 @@ def _body(
         return ["push_back"]
     if "uses_jargon" in signals:
         return ["ask_jargon"]
+    if "closes" in signals and not state.satisfied:  # a goodbye too soon: what about...?
+        return ["press"] if persona.agenda and open_needs(persona, state) else ["filler"]
+    if state.turn == 1 and not acts and (not signals or signals <= _GREETING):
+        return ["explain"]  # "Hello, how can I help?": a caller first says what it is about
     was_satisfied = _satisfied_before(state)
     if state.satisfied and not was_satisfied:
         return ["satisfied"]
