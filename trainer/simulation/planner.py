@@ -235,7 +235,20 @@ def _due(persona: Persona, state: CallState) -> bool:
     if state.turn < 2:
         return False
     pressed = [r.turn for r in state.records[:-1] if "press" in r.acts]
-    return not pressed or state.turn - pressed[-1] >= persona.persistence.press_after
+    if pressed and state.turn - pressed[-1] < persona.persistence.press_after:
+        return False
+    return _has_fresh_press(persona, state)
+
+
+def _has_fresh_press(persona: Persona, state: CallState) -> bool:
+    """Whether the first open need still has a press line the caller has not said (a
+    caller who has used every way of asking does not recite them again)."""
+    needs = {n.id: n for n in persona.agenda}
+    open_ = [needs[n] for n in open_needs(persona, state) if n in needs]
+    if not open_ or not open_[0].press:
+        return True  # the phrasebook's lines name the need: they differ by need
+    said = " ".join(t.text for t in state.transcript if t.speaker == "customer")
+    return any(line.split("{")[0] not in said for line in open_[0].press)
 
 
 def _need_text(persona: Persona, state: CallState, met: bool) -> str:
