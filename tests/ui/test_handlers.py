@@ -335,8 +335,11 @@ def test_studio_saves_safely(app: RunningApp) -> None:
     # Open and duplicate.
     opened = client.predict("studio-test.yaml", api_name="/open_persona")
     assert "Samantha" in opened
-    copy = client.predict(opened, api_name="/duplicate_persona")
+    # Duplicate copies the file selected in the list, not whatever the editor holds.
+    copy = client.predict("id: other\n", "studio-test.yaml", api_name="/duplicate_persona")
     assert "id: studio-test-copy" in copy and "id: studio-test\n" not in copy
+    assert "Samantha" in copy
+    assert client.predict(opened, None, api_name="/duplicate_persona").count("-copy") == 1
     with pytest.raises(AppError):
         client.predict("../conftest.py", api_name="/open_persona")
 
