@@ -52,3 +52,27 @@ def test_saved_files_keep_the_folder_mode_and_an_existing_file_mode(tmp_path: Pa
     os.chmod(saved, 0o640)
     assert save_persona(folder, TEMPLATE, overwrite=True)[1] == "ok"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o640
+
+
+def test_a_saved_persona_reaches_the_practice_list_without_a_restart(tmp_path: Path) -> None:
+    from trainer.llm.scripted import ScriptedBackend
+    from trainer.simulation.call import Simulator
+    from trainer.ui.context import AppContext
+    from trainer.ui.practice import refresh_personas
+
+    class _NoSignals:
+        def analyse_turn(self, text, speaker, turn=0, context=""):
+            return []
+
+    folder = tmp_path / "personas"
+    folder.mkdir()
+    sim = Simulator(ScriptedBackend(), _NoSignals(), strategy="authored")
+    ctx = AppContext(simulator=sim, personas_dir=folder, store=None, work_dir=tmp_path / "w")
+    assert refresh_personas(ctx)[1]["choices"] == []
+    assert save_persona(folder, TEMPLATE, overwrite=False, rubric=ctx.rubric())[1] == "ok"
+    cards, picker = refresh_personas(ctx)  # the same context: no restart
+    assert [c[1] for c in picker["choices"]] == ["new-persona"] and "Sam Carter" in cards
+    edited = TEMPLATE.replace("name: Sam Carter", "name: Samira Carter")
+    assert save_persona(folder, edited, overwrite=True, rubric=ctx.rubric())[1] == "ok"
+    cards, _ = refresh_personas(ctx)
+    assert "Samira Carter" in cards and "Sam Carter" not in cards

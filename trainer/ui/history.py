@@ -16,6 +16,7 @@ import yaml
 
 from trainer.outcomes import outcome_title
 from trainer.ui import render
+from trainer.ui.charts import progress_chart
 from trainer.ui.context import AppContext
 from trainer.ui.store import CallRecord
 
@@ -73,7 +74,7 @@ def my_calls(ctx: AppContext, trainee: str) -> tuple[list[list[Any]], str, Any]:
         ]
         for i, c in enumerate(calls, 1)
     ]
-    chart = render.progress_chart(
+    chart = progress_chart(
         progress_series(calls),
         title="Your scores, call by call (overall and per category)",
         x_label="call number (oldest first)",
