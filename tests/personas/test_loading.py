@@ -179,8 +179,8 @@ EXPECTED = {
     ],
     "not-a-mapping.yaml": ["1: the file must be a mapping of fields (got a list)"],
     "syntax-error.yaml": [
-        "6: invalid YAML: expected ',' or '}', but got ':' "
-        "(while parsing a flow mapping started at line 5)"
+        "6: invalid YAML: a mapping opened with '{' on line 5 is not closed with '}' "
+        "(or a comma is missing)"
     ],
     "unknown-keys.yaml": [
         "10: mod: unknown field 'mod'. Did you mean: mood? Allowed: id, name, summary, "

@@ -276,7 +276,7 @@ def test_history_lists_only_my_calls_and_the_trainer_view_lists_everyone(app: Ru
     # Ben cannot open Ana's call, even knowing its id.
     card, transcript = ben.predict("hist-ben", call_id, api_name="/open_call")
     assert transcript == "" and "Pick one of your calls" in card
-    note, summary, everyone = ana.predict(api_name="/trainer_view")
+    note, summary, everyone, _ = ana.predict(api_name="/trainer_view")
     assert note == ""
     names = {row[0] for row in summary["data"]}
     assert {"hist-ana", "hist-ben"} <= names
@@ -335,8 +335,11 @@ def test_studio_saves_safely(app: RunningApp) -> None:
     # Open and duplicate.
     opened = client.predict("studio-test.yaml", api_name="/open_persona")
     assert "Samantha" in opened
-    copy = client.predict(opened, api_name="/duplicate_persona")
+    # Duplicate copies the file selected in the list, not whatever the editor holds.
+    copy = client.predict("id: other\n", "studio-test.yaml", api_name="/duplicate_persona")
     assert "id: studio-test-copy" in copy and "id: studio-test\n" not in copy
+    assert "Samantha" in copy
+    assert client.predict(opened, None, api_name="/duplicate_persona").count("-copy") == 1
     with pytest.raises(AppError):
         client.predict("../conftest.py", api_name="/open_persona")
 
@@ -426,14 +429,14 @@ def test_logins_name_the_trainee_and_guard_the_trainer_view(tmp_path: Path) -> N
         ana = connect(running.url, auth=("ana", "pw-a"))
         start(ana, "someone-else", "warm-up")  # the typed name is ignored: ana is logged in
         assert [c.trainee for c in running.store.list_all()] == ["ana"]
-        note, summary, everyone = ana.predict(api_name="/trainer_view")
+        note, summary, everyone, _ = ana.predict(api_name="/trainer_view")
         assert "trainers only" in note and summary["data"] == [] and everyone["data"] == []
         template = ana.predict(api_name="/new_persona")
         message, _, _ = ana.predict(template, False, api_name="/save_persona")
         assert "Only trainers" in message
         assert not (running.personas_dir / "new-persona.yaml").exists()
         boss = connect(running.url, auth=("boss", "pw-b"))
-        note, summary, _ = boss.predict(api_name="/trainer_view")
+        note, summary, _, _ = boss.predict(api_name="/trainer_view")
         assert note == "" and summary["data"][0][0] == "ana"
         message, _, _ = boss.predict(template, False, api_name="/save_persona")
         assert "Saved new-persona.yaml" in message

@@ -44,5 +44,43 @@ def test_my_calls_and_the_trainer_view_name_the_caller_and_the_outcome(tmp_path:
         ("gone-too", "Abandoned"),  # nothing better known: the id
     ]
     assert "Priya Shah" in picks["choices"][-1][0]
-    _, everyone = history.trainer_view(ctx)
+    _, everyone, _ = history.trainer_view(ctx)
     assert {r[2] for r in everyone} == {"Priya Shah", "Old Name", "gone-too"}
+
+
+def _card(overall: float, empathy: float, statuses: dict[str, str]) -> dict:
+    criteria = [
+        {"id": cid, "title": cid.replace("_", " ").capitalize(), "category": "c", "status": st}
+        for cid, st in statuses.items()
+    ]
+    return {"overall": overall, "categories": {"empathy": empathy}, "criteria": criteria}
+
+
+def test_progress_chart_is_labelled_per_category_over_calls(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, {"warm-up": "Priya Shah"})
+    _save(ctx, "c1", "warm-up", "resolved", _card(40.0, 0.25, {}))
+    _save(ctx, "c2", "warm-up", "abandoned")
+    _save(ctx, "c3", "warm-up", "resolved", _card(80.0, 0.75, {}))
+    assert history.progress_series(ctx.store.list_calls("ana")) == {
+        "overall": [40.0, None, 80.0],
+        "empathy": [25.0, None, 75.0],
+    }
+    _, chart, _ = history.my_calls(ctx, "ana")
+    for label in ("call number", "score (0-100)", "overall", "empathy"):
+        assert label in chart
+
+
+def test_trainer_view_ranks_criteria_weakest_first_across_trainees(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, {})
+    _save(ctx, "a1", "p", "resolved", _card(50, 0.5, {"greets": "passed", "owns_it": "failed"}))
+    _save(ctx, "a2", "p", "resolved", _card(60, 0.5, {"greets": "passed", "owns_it": "passed"}))
+    ctx.store.save(
+        call_id="b1", trainee="ben", persona="p", state={}, transcript={"turns": []},
+        outcome="resolved", overall=10.0,
+        scorecard=_card(10, 0.1, {"greets": "failed", "owns_it": "failed", "x": "not_applicable"}),
+    )  # fmt: skip
+    _, _, criteria = history.trainer_view(ctx)
+    assert [r[0] for r in criteria] == ["Owns it", "Greets"]  # n/a-only criteria left out
+    owns = criteria[0]
+    assert owns[2:6] == [33, "1 / 3", 2, "ben (0%)"]
+    assert criteria[1][2:4] == [67, "2 / 3"]

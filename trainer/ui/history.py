@@ -16,11 +16,14 @@ import yaml
 
 from trainer.outcomes import outcome_title
 from trainer.ui import render
+from trainer.ui.charts import progress_chart
 from trainer.ui.context import AppContext
 from trainer.ui.store import CallRecord
 
 MY_HEADERS = ["#", "started (UTC)", "persona", "turns", "outcome", "overall"]
 ALL_HEADERS = ["trainee", "started (UTC)", "persona", "turns", "outcome", "overall", "call"]
+CRITERIA_HEADERS = ["criterion", "category", "pass rate %", "passed / assessed", "trainees",
+                    "lowest trainee"]  # fmt: skip
 SUMMARY_HEADERS = ["trainee", "calls", "scored", "mean overall", "best", "last call (UTC)"]
 
 
@@ -71,14 +74,52 @@ def my_calls(ctx: AppContext, trainee: str) -> tuple[list[list[Any]], str, Any]:
         ]
         for i, c in enumerate(calls, 1)
     ]
-    scored = [c.overall for c in calls if c.overall is not None]
-    chart = render.line_chart(
-        scored, y_max=100, title="Your overall score, call by call", x_label="call"
+    chart = progress_chart(
+        progress_series(calls),
+        title="Your scores, call by call (overall and per category)",
+        x_label="call number (oldest first)",
+        y_label="score (0-100)",
     )
     picks = [
         (f"#{i} {_when(c.started)} {_persona(c, names)}", c.id) for i, c in enumerate(calls, 1)
     ]
     return rows, chart, gr.update(choices=picks[::-1], value=None)
+
+
+def progress_series(calls: list[CallRecord]) -> dict[str, list[float | None]]:
+    """Overall and each category's score (0-100) per call, oldest first; None = not scored."""
+    series: dict[str, list[float | None]] = {"overall": [c.overall for c in calls]}
+    for i, c in enumerate(calls):
+        for name, value in ((c.scorecard or {}).get("categories") or {}).items():
+            row = series.setdefault(str(name), [None] * len(calls))
+            row[i] = None if value is None else round(float(value) * 100, 1)
+    return series
+
+
+def criterion_rates(calls: list[CallRecord]) -> list[list[Any]]:
+    """Per criterion across every trainee's scored calls, weakest first: title, category,
+    pass rate %, passed / assessed, trainees assessed, the trainee with the lowest rate."""
+    seen: dict[str, dict[str, Any]] = {}
+    for c in calls:
+        for crit in (c.scorecard or {}).get("criteria") or []:
+            status = crit.get("status")
+            if status not in ("passed", "failed") or not crit.get("id"):
+                continue
+            row = seen.setdefault(str(crit["id"]), {"crit": crit, "by": {}})
+            mine = row["by"].setdefault(c.trainee, [0, 0])
+            mine[0] += status == "passed"
+            mine[1] += 1
+    rows = []
+    for row in seen.values():
+        passed = sum(p for p, _ in row["by"].values())
+        assessed = sum(n for _, n in row["by"].values())
+        low = min(row["by"].items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[0]))
+        rows.append([
+            render._title(row["crit"]), str(row["crit"].get("category", "")),
+            round(100 * passed / assessed), f"{passed} / {assessed}", len(row["by"]),
+            f"{low[0]} ({100 * low[1][0] / low[1][1]:.0f}%)",
+        ])  # fmt: skip
+    return sorted(rows, key=lambda r: (r[2], r[0]))
 
 
 def open_call(ctx: AppContext, trainee: str, call_id: str | None) -> tuple[str, str]:
@@ -108,8 +149,9 @@ def _md(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~" else ch for ch in text)
 
 
-def trainer_view(ctx: AppContext) -> tuple[list[list[Any]], list[list[Any]]]:
-    """(per-trainee summary rows, every call newest first)."""
+def trainer_view(ctx: AppContext) -> tuple[list[list[Any]], list[list[Any]], list[list[Any]]]:
+    """(per-trainee summary rows, every call newest first, per-criterion pass rates
+    across trainees with the weakest criteria first)."""
     calls = ctx.store.list_all()
     by_trainee: dict[str, list[CallRecord]] = {}
     for c in calls:
@@ -134,7 +176,7 @@ def trainer_view(ctx: AppContext) -> tuple[list[list[Any]], list[list[Any]]]:
          _score(c), c.id]
         for c in calls
     ]  # fmt: skip
-    return summary, rows
+    return summary, rows, criterion_rates(calls)
 
 
 def build_history_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, tab: gr.Tab) -> None:
@@ -153,6 +195,8 @@ def build_history_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, ta
         t_refresh = gr.Button("Refresh", elem_id="trainer-refresh")
         note = gr.HTML()
         summary = gr.Dataframe(headers=SUMMARY_HEADERS, interactive=False, elem_id="trainees")
+        gr.Markdown("**Criteria across trainees**, weakest first (n/a calls not counted)")
+        criteria = gr.Dataframe(headers=CRITERIA_HEADERS, interactive=False, elem_id="criteria")
         everyone = gr.Dataframe(headers=ALL_HEADERS, interactive=False, elem_id="all-calls")
 
     def _mine(name: str, request: gr.Request) -> tuple:
@@ -163,11 +207,11 @@ def build_history_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, ta
 
     def _trainer(request: gr.Request) -> tuple:
         if not ctx.is_trainer(request):
-            return render.notice("The trainer view is for trainers only.", "error"), [], []
+            return render.notice("The trainer view is for trainers only.", "error"), [], [], []
         return "", *trainer_view(ctx)
 
     refresh.click(_mine, name_box, [mine, chart, pick], api_name="my_calls")
     tab.select(_mine, name_box, [mine, chart, pick], api_visibility="private")
     pick.change(_open, [name_box, pick], [card, transcript], api_name="open_call")
-    t_refresh.click(_trainer, None, [note, summary, everyone], api_name="trainer_view")
-    tab.select(_trainer, None, [note, summary, everyone], api_visibility="private")
+    t_refresh.click(_trainer, None, [note, summary, everyone, criteria], api_name="trainer_view")
+    tab.select(_trainer, None, [note, summary, everyone, criteria], api_visibility="private")

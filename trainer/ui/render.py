@@ -186,8 +186,13 @@ def scorecard_html(card: Mapping[str, Any] | None, speakers: Sequence[str] | Non
     return "".join(parts)
 
 
-def problems_html(problems: Sequence[Any]) -> str:
-    """Validation problems, one per line, each with its line number and field."""
+def problems_html(problems: Sequence[Any], editor_id: str | None = None) -> str:
+    """Validation problems, one per line, each with its line number and field.
+
+    With ``editor_id`` (a ``gr.Code``'s elem_id) the lines with problems are also
+    marked in that editor: tinted, a red line number, and the first message at
+    the end of the line.
+    """
     if not problems:
         return '<p class="fl-ok">✓ Valid persona</p>'
     rows = []
@@ -195,7 +200,35 @@ def problems_html(problems: Sequence[Any]) -> str:
         line = f"line {p.line}" if getattr(p, "line", None) else "line ?"
         field = f"{p.field}: " if getattr(p, "field", "") else ""
         rows.append(f'<div class="fl-problem">{line}: {escape(field + str(p.message))}</div>')
-    return f"<div>{len(problems)} problem(s):{''.join(rows)}</div>"
+    marks = _editor_marks(problems, editor_id) if editor_id else ""
+    return f"<div>{marks}{len(problems)} problem(s):{''.join(rows)}</div>"
+
+
+def _css_text(text: str) -> str:
+    """``text`` as a CSS string (quotes, backslashes, newlines and ``<`` escaped)."""
+    return "".join(ch if ch.isalnum() or ch in " .,:;'()-_=" else f"\\{ord(ch):x} " for ch in text)
+
+
+def _editor_marks(problems: Sequence[Any], editor_id: str) -> str:
+    """A ``<style>`` marking each problem's line in CodeMirror (one ``.cm-line`` per line;
+    the line-number gutter starts with one hidden sizing element)."""
+    first: dict[int, str] = {}
+    for p in problems:
+        line = getattr(p, "line", None)
+        if isinstance(line, int) and line > 0:
+            field = f"{p.field}: " if getattr(p, "field", "") else ""
+            first.setdefault(line, field + str(p.message))
+    rules = []
+    for line, message in sorted(first.items()):
+        editor = f"#{editor_id} .cm-content > .cm-line:nth-child({line})"
+        gutter = f"#{editor_id} .cm-lineNumbers > .cm-gutterElement:nth-child({line + 1})"
+        rules.append(
+            f"{editor}{{background:#fdecea}}"
+            f'{editor}::after{{content:"  \\26a0  {_css_text(message[:120])}";color:#c62828;'
+            "font-style:italic}"
+            f"{gutter}{{background:#c62828;color:#fff}}"
+        )
+    return f'<style class="fl-marks">{"".join(rules)}</style>' if rules else ""
 
 
 def line_chart(

@@ -85,18 +85,55 @@ def open_file(folder: Path, name: str | None) -> str:
 
 
 def validate(text: str, rubric: Any = None) -> tuple[Any, list[Any]]:
-    """``(persona, problems)`` for the editor's text, names checked against ``rubric``."""
+    """``(persona, problems)`` for the editor's text, names checked against ``rubric``.
+
+    A YAML syntax error does not hide the rest: the lines it names are set aside
+    (up to ``MAX_SYNTAX_ERRORS`` times) and the remainder is checked too.
+    """
     from trainer.personas.loading import check_persona
+    from trainer.yamlsource import Problem
 
     if not (text or "").strip():
-        from trainer.yamlsource import Problem
-
         return None, [Problem("<editor>", None, "", "the editor is empty")]
-    return check_persona(text, "<editor>", rubric=rubric)
+    persona, problems = check_persona(text, "<editor>", rubric=rubric)
+    rows = text.split("\n")
+    syntax: list[Any] = []
+    blanked: set[int] = set()
+    while len(problems) == 1 and _is_syntax(problems[0]) and len(syntax) < MAX_SYNTAX_ERRORS:
+        found = problems[0]
+        named = {found.line or 0, *(int(n) for n in re.findall(r"on line (\d+)", found.message))}
+        named = {n for n in named if 1 <= n <= len(rows)} - blanked
+        syntax.append(found)
+        if not named:
+            return None, syntax
+        blanked |= named
+        for n in named:
+            rows[n - 1] = ""
+        persona, problems = check_persona("\n".join(rows), "<editor>", rubric=rubric)
+    if not syntax:
+        return persona, problems
+    keys = {m.group(1).strip() for n in blanked if (m := _KEY_RE.match(text.split("\n")[n - 1]))}
+    rest = [p for p in problems if p.line not in blanked and _leaf(p.field) not in keys]
+    return None, sorted(syntax + rest, key=lambda p: p.line or 0)
 
 
-def duplicate(text: str, folder: Path) -> str:
-    """The editor's text with a new, unused id (``<id>-copy``, ``<id>-copy-2``, ...)."""
+MAX_SYNTAX_ERRORS = 10
+_KEY_RE = re.compile(r"^\s*-?\s*([^:#'\"]+):")
+
+
+def _is_syntax(problem: Any) -> bool:
+    return not problem.field and str(problem.message).startswith("invalid YAML: ")
+
+
+def _leaf(field: str) -> str:
+    return re.split(r"[.\[]", field)[-1] if field else ""
+
+
+def duplicate(text: str, folder: Path, selected: str | None = None) -> str:
+    """A copy with a new, unused id (``<id>-copy``, ``<id>-copy-2``, ...) of the persona
+    file ``selected`` in the list, or of the editor's text when none is selected."""
+    if selected:
+        text = open_file(folder, selected)
     match = re.search(r"^id:[ \t]*['\"]?([a-z0-9-]+)['\"]?[ \t]*(#.*)?$", text or "", re.M)
     if not match:
         raise gr.Error("Duplicate needs a persona with an `id:` line in the editor.")
@@ -149,10 +186,20 @@ def _existing_file(folder: Path, pid: str) -> Path | None:
     return None
 
 
+def file_mode(target: Path) -> int:
+    """The mode a saved file gets: the file's own if it exists, else the folder's without
+    the execute bits (a 0755 folder gives 0644 files, a 0700 one 0600)."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    return target.parent.stat().st_mode & 0o666
+
+
 def _atomic_write(target: Path, text: str) -> None:
+    mode = file_mode(target)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".saving-", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
+    os.chmod(tmp, mode)
     os.replace(tmp, target)
 
 
@@ -233,7 +280,7 @@ def build_studio_tab(demo: gr.Blocks, ctx: AppContext) -> None:
         return gr.update(choices=persona_files(folder))
 
     def _problems(text: str) -> str:
-        return render.problems_html(validate(text, ctx.rubric())[1])
+        return render.problems_html(validate(text, ctx.rubric())[1], "persona-editor")
 
     def _save(text: str, force: bool, request: gr.Request) -> tuple[str, Any, bool]:
         if not ctx.is_trainer(request):
@@ -251,7 +298,9 @@ def build_studio_tab(demo: gr.Blocks, ctx: AppContext) -> None:
     demo.load(_list, None, files, api_visibility="private")
     open_btn.click(lambda n: open_file(folder, n), files, editor, api_name="open_persona")
     new_btn.click(lambda: TEMPLATE, None, editor, api_name="new_persona")
-    dup_btn.click(lambda t: duplicate(t, folder), editor, editor, api_name="duplicate_persona")
+    dup_btn.click(
+        lambda t, n: duplicate(t, folder, n), [editor, files], editor, api_name="duplicate_persona"
+    )
     editor.change(
         _problems, editor, problems, trigger_mode="always_last", show_progress="hidden",
         api_name="validate_persona",
