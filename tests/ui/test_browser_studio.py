@@ -114,3 +114,34 @@ def test_history_chart_is_labelled_and_the_trainer_view_ranks_criteria(
     expect(page.locator(".pending")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / f"history-trainer-{width}x{height}.png"), full_page=True)
     page.close()
+
+
+def test_a_persona_saved_in_the_studio_reaches_the_practice_tab_without_a_reload(
+    browser: Any, app: RunningApp
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_default_timeout(WAIT)
+    saved = app.personas_dir / "tab-select-caller.yaml"
+    try:
+        page.goto(app.url)
+        picker = page.locator("#persona-picker")
+        expect(picker).to_contain_text("Priya Shah")  # the practice tab, as first loaded
+        expect(picker).not_to_contain_text("Tabitha Select")
+        text = TEMPLATE.replace("id: new-persona", "id: tab-select-caller").replace(
+            "name: Sam Carter", "name: Tabitha Select"
+        )
+        page.get_by_role("tab", name="Persona studio").click()
+        editor = page.locator("#persona-editor .cm-content")
+        editor.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        page.keyboard.insert_text(text)
+        page.locator("#save-persona").click()
+        expect(page.locator("#save-message")).to_contain_text("tab-select-caller")
+        page.get_by_role("tab", name="Practice").click()  # no page reload
+        expect(picker).to_contain_text("Tabitha Select")
+    finally:
+        saved.unlink(missing_ok=True)
+        page.close()

@@ -66,8 +66,8 @@ def build_app(
                 elem_id="trainee-name",
             )
         with gr.Tabs():
-            with gr.Tab("Practice", id="practice"):
-                build_practice_tab(demo, ctx, name_box)
+            with gr.Tab("Practice", id="practice") as practice:
+                build_practice_tab(demo, ctx, name_box, practice)
             with gr.Tab("History", id="history") as history:
                 build_history_tab(demo, ctx, name_box, history)
             with gr.Tab("Persona studio", id="studio"):

@@ -25,8 +25,12 @@ from trainer.ui.practice_session import PracticeSession
 from trainer.ui.practice_view import Outputs, PracticeView, backend_notice, status_line
 
 
-def build_practice_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox) -> None:
-    """Lay out the practice tab inside the current ``gr.Tab`` and wire its events."""
+def build_practice_tab(
+    demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, tab: gr.Tab | None = None
+) -> None:
+    """Lay out the practice tab inside the current ``gr.Tab`` and wire its events; the
+    persona cards are refreshed on page load and whenever ``tab`` is selected (a persona
+    saved in the studio shows up without a reload)."""
     session = gr.State(None)
     cards_now, picker_now = refresh_personas(ctx)  # refreshed again on every page load
     cards = gr.HTML(cards_now)
@@ -110,3 +114,5 @@ def build_practice_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox) -
     end.click(_end, [session], [session, *ui.shown], api_name="end_call")
     back.click(_rewind, [session, back_to], [session, line, *ui.shown], api_name="rewind")
     demo.load(_personas, None, [cards, picker], api_name="personas")
+    if tab is not None:
+        tab.select(_personas, None, [cards, picker], api_visibility="private")
