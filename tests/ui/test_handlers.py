@@ -129,7 +129,7 @@ def test_end_call_shows_scorecard_with_quotes_and_download(app: RunningApp) -> N
     assert "/100" in card and "fl-crit" in card
     assert "“I&#x27;m so sorry" in card or "I understand how frustrating" in card
     assert "Mood over the call" in end["curve"]
-    assert "ended by agent" in end["status"]
+    assert "Ended by you" in end["status"]
     data = json.loads(Path(end["download"]).read_text(encoding="utf-8"))
     assert [t["text"] for t in data["transcript"]["turns"]][1::2] == [EMPATHY, FIX]
     assert data["scorecard"]["overall"] is not None

@@ -146,15 +146,11 @@ class PracticeView:
         return {self.confirm: gr.update(visible=True), self.confirm_text: question}
 
     def update(
-        self,
-        session: PracticeSession | None,
-        chat: list | None = None,
-        *,
-        notice: str = "",
-        speaking: bool = False,
+        self, session: PracticeSession | None, chat: list | None = None, **how: Any
     ) -> Outputs:
-        """The session stored and every shown output (what start, end and each yield return)."""
-        return {self.session: session, **self.show(session, chat, notice=notice, speaking=speaking)}
+        """The session stored and every shown output (what start, end and each yield return);
+        ``how``: :meth:`show`'s ``notice`` and ``speaking``."""
+        return {self.session: session, **self.show(session, chat, **how)}
 
     def started(self, session: PracticeSession, *, notice: str = "") -> Outputs:
         """A new call's outputs: :meth:`update`, and a confirmation asked earlier put away."""
