@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Beat, Persona
 from trainer.simulation.state import CallState, open_needs
 
@@ -43,7 +44,6 @@ _REACTIONS = (  # agent signal -> the caller's reaction, first match wins
     ("restates_issue", "react_empathy"),
 )
 _GREETING = {"greets", "introduces_self"}
-_RUDE = ("blames_customer", "says_calm_down", "dismissive", "insults_customer", "profanity")
 _PRESS_AFTER = {
     "react_empathy",
     "react_ownership",
@@ -85,7 +85,6 @@ class CallerPlan:
     line: str
     lead: str
     directive: str
-    beat: Beat | None = None
 
 
 @cache
@@ -170,7 +169,6 @@ def plan_reply(
         line=" ".join(p for p in parts if p),
         lead=" ".join(lead_parts),
         directive=directive,
-        beat=beat,
     )
 
 
@@ -184,7 +182,7 @@ def _body(
     """The reaction after any answer, and whether to press an open need after it."""
     if state.ended:
         return [_ENDING_ACTS[state.outcome]]
-    if any(s in signals for s in _RUDE):
+    if signals & RUDE_SIGNALS:
         return ["push_back"]
     if "uses_jargon" in signals:
         return ["ask_jargon"]

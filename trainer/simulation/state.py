@@ -18,8 +18,6 @@ from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Persona
 from trainer.transcripts.transcript import Transcript, Turn
 
-# Agent signals that end the call whatever the mood.
-_ENDING_SIGNALS: dict[str, Outcome] = {"transfers_to_supervisor": "escalated"}
 ABUSIVE_SIGNALS = frozenset({"insults_customer", "profanity"})
 CONSTRUCTIVE_SIGNALS = frozenset(
     {
@@ -263,9 +261,8 @@ def may_hang_up(persona: Persona, state: CallState, signals: set[str]) -> bool:
 def _outcome(persona: Persona, state: CallState, this_turn: set[str]) -> Outcome:
     if "ends_call_for_abuse" in this_turn:  # warned first: ended_for_abuse
         return agent_ending([set(r.signals) for r in state.records])
-    for signal, outcome in _ENDING_SIGNALS.items():
-        if signal in this_turn:
-            return outcome
+    if "transfers_to_supervisor" in this_turn:
+        return "escalated"
     if may_hang_up(persona, state, this_turn):
         return "hung_up"
     if state.satisfied and "closes" in this_turn:
