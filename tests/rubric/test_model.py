@@ -154,7 +154,7 @@ def test_every_problem_is_reported_in_line_order():
         "quotes)",
         "rubrics/x.yaml:17: criteria[0].optinal: unknown field 'optinal'. Did you mean: optional? "
         "Allowed: id, title, category, weight, description, feedback, requires, forbids, when, "
-        "applies_when, optional, fail_cap",
+        "applies_when, optional, fail_cap, critical",
         "rubrics/x.yaml:21: criteria[1].when.within: must be >= 1 (got 0)",
         "rubrics/x.yaml:22: criteria[1].feedback.fail: required field is missing",
         "rubrics/x.yaml:23: criteria[2].id: duplicate id 'calm' (first at line 18)",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scoring_helpers import GOOD_CALL, A, C, scripted
 
 from trainer.rubric.model import load_rubric
-from trainer.scoring.scorer import score_transcript
+from trainer.scoring.scorer import UNCERTAIN, score_transcript
 
 
 def score(lines, **kwargs):
@@ -113,3 +115,85 @@ def test_one_sentence_listing_rubric_phrases_is_keyword_stuffing():
     assert "keyword_stuffing" in card.flags
     assert card.overall <= load_rubric().gaming.stuffing_overall_cap
     assert "flagged: Keyword stuffing (cap 35)" in card.caps
+
+
+# ---- how a single weak detection, critical errors and lapses combine (trainer/scoring/caps.py)
+
+RESTATED = "So the bag didn't come off the flight from London this afternoon."
+
+
+def _with(lines, index, text, found, score=1.0):
+    """GOOD_CALL with agent turn ``index`` replaced; its detections scored ``score``."""
+    transcript, detections = scripted(*_swap(lines, index, text, found))
+    detections[index] = [replace(d, score=score, method="classifier") for d in detections[index]]
+    return score_transcript(transcript, load_rubric(), detections=detections)
+
+
+def test_one_uncertain_detection_fails_the_criterion_but_caps_nothing():
+    """A learned head at 0.92 on a restatement is no proof of blame: no cap, no critical
+    error; the criterion still fails (its weight is lost) and its feedback says why."""
+    text = f"{RESTATED} What do the lights on the router show?"
+    found = {"blames_customer": RESTATED, "explores": "What do the lights on the router show?"}
+    weak = _with(GOOD_CALL, 4, text, found, score=0.92)
+    sure = _with(GOOD_CALL, 4, text, found, score=0.97)
+    assert weak.criterion("no_blame").status == "failed"
+    assert weak.caps == []
+    assert 0 < weak.categories["professionalism"] < 1
+    assert 80 < weak.overall < 100
+    assert weak.criterion("no_blame").feedback.endswith(UNCERTAIN)
+    assert sure.caps == ["failed: No blaming the caller (cap 50)"]
+    assert sure.categories["professionalism"] == 0.0 and sure.overall == 50.0
+    assert not sure.criterion("no_blame").feedback.endswith(UNCERTAIN)
+
+
+def test_a_weak_detection_repeated_in_a_second_turn_is_sure():
+    first = "It's on you to check the router."
+    second = "You'll want to check the router yourself."
+    lines = _swap(GOOD_CALL, 4, first, {"blames_customer": first})
+    lines = _swap(lines, 8, second, {"blames_customer": second})
+    transcript, detections = scripted(*lines)
+    for index in (4, 6):
+        detections[index] = [replace(d, score=0.9) for d in detections[index]]
+    card = score_transcript(transcript, load_rubric(), detections=detections)
+    assert card.caps == ["failed: No blaming the caller (cap 50)"]
+
+
+def test_a_critical_error_fails_its_whole_category():
+    """One "calm down" leaves professionalism at 0, not at 7/8 of it: a rude call that
+    does nothing else loses more than a capped average would take."""
+    rude = score(_swap(GOOD_CALL, 4, "Calm down.", {"says_calm_down": "Calm down."}))
+    assert rude.categories["professionalism"] == 0.0
+    assert rude.categories["empathy"] > 0 and rude.categories["protocol"] == 1.0
+    unverified = score(_swap(GOOD_CALL, 2, SORRY, {"apologises": SORRY}))
+    assert unverified.criterion("verifies_identity").status == "failed"
+    assert unverified.categories["protocol"] == 0.0
+    assert unverified.caps == ["failed: Verifies identity (cap 60)"]
+
+
+def test_a_professionalism_lapse_caps_at_70_without_failing_the_category():
+    promise = "I guarantee it will never happen again."
+    more = "Is there anything else I can help with?"
+    card = score(_swap(GOOD_CALL, 8, f"{promise} {more}",
+                       {"over_promises": promise, "offers_further_help": more}))  # fmt: skip
+    assert card.caps == ["failed: No over-promising (cap 70)"]
+    assert card.overall == 70.0
+    assert 0.8 < card.categories["professionalism"] < 1.0  # a lapse, not a critical error
+
+
+def test_a_lapse_and_a_conduct_failure_combine_by_the_step():
+    text = "Calm down. Power-cycle the ONT and check the PPPoE session."
+    card = score(_swap(GOOD_CALL, 4, text, {"says_calm_down": "Calm down.",
+                                            "uses_jargon": "Power-cycle the ONT and check the "
+                                                           "PPPoE session."}))  # fmt: skip
+    assert card.caps == ['failed: No "calm down" (cap 50)', "failed: No jargon (cap 70)"]
+    assert card.overall == 50.0 - load_rubric().cap_step
+
+
+def test_cap_min_score_is_a_rubric_setting():
+    rubric = load_rubric().model_copy(update={"cap_min_score": 0.9})
+    text = f"{RESTATED} What do the lights on the router show?"
+    found = {"blames_customer": RESTATED, "explores": "What do the lights on the router show?"}
+    transcript, detections = scripted(*_swap(GOOD_CALL, 4, text, found))
+    detections[4] = [replace(d, score=0.92) for d in detections[4]]
+    card = score_transcript(transcript, rubric, detections=detections)
+    assert card.caps == ["failed: No blaming the caller (cap 50)"]

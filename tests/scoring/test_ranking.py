@@ -4,9 +4,9 @@
 call in it was scored (see ``data/scoring/README.md``). These tests run the real
 analyser on it: Kendall's tau-b against the lead's marks, no rude call above a decent
 one, and the abuse-policy call handled by the book at 80 or more. Issue 12 asks for
-tau-b >= 0.8; the rules reached 0.814 on this (tuned-on) set with the analyser they were
-written against and 0.784 with the refitted heads (0.718 on the 12 held-out calls), so
-the floor here guards what is reached, not the target (issue 12 stays open for it).
+tau-b >= 0.8: with critical errors, confident caps and lapse caps (``caps.py``) the
+scorer reaches 0.872 on this (tuned-on) set; the floor is the issue's 0.8, which leaves
+room for analyser changes (docs/scoring.md section 5 has the held-out figure).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def test_the_scorer_orders_calls_like_the_qa_lead():
     calls, cards = _scored()
     assert all(cards[c.id].overall is not None for c in calls)
     tau = kendall_tau_b([c.qa_score for c in calls], [cards[c.id].overall for c in calls])
-    assert tau >= 0.75, f"Kendall tau-b {tau:.3f} < 0.75"
+    assert tau >= 0.8, f"Kendall tau-b {tau:.3f} < 0.8"
 
 
 @needs_minilm

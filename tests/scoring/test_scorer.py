@@ -107,10 +107,14 @@ def test_category_and_overall_are_weighted_means_of_applicable_criteria():
     card = score(MIXED)
     rubric = load_rubric()
     weights = {c.id: c.weight for c in rubric.criteria}
+    critical = {c.id for c in rubric.criteria if c.critical}
     for name in rubric.categories:
         live = [r for r in card.criteria if r.category == name and r.score is not None]
         mean = sum(weights[r.id] * r.score for r in live) / sum(weights[r.id] for r in live)
+        if any(r.id in critical and r.status == "failed" for r in live):
+            mean = 0.0  # a critical error ("calm down", no verification) fails its category
         assert card.categories[name] == pytest.approx(mean, abs=1e-4)
+    assert card.categories["professionalism"] == 0.0 and card.categories["protocol"] == 0.0
     expected = (
         100
         * sum(rubric.categories[n].weight * s for n, s in card.categories.items())

@@ -40,7 +40,9 @@ while the trainee was still asking about the problem, before any fix was due.
 ``optional: true`` criteria are graded only for personas that list them in ``requires:``.
 
 ``title`` is what a person reads; ``fail_cap`` caps the overall score when the
-criterion fails (professionalism: see ``docs/scoring.md``); ``feedback.example``
+criterion fails, and ``critical: true`` makes a failure a critical error that leaves
+its whole category at 0 (conduct and verification: see ``docs/scoring.md``, and
+``trainer/scoring/caps.py`` for the confidence a forbidden signal needs); ``feedback.example``
 is the generic phrasing a "next time" line suggests when the persona has none.
 """
 
@@ -185,6 +187,9 @@ class Criterion(_Strict):
     optional: bool = Field(False, description="graded only when a persona requires it")
     fail_cap: float | None = Field(
         None, ge=0, le=100, description="failing it caps the overall score at this"
+    )
+    critical: bool = Field(
+        False, description="a critical error: failing it leaves its whole category at 0"
     )
 
     @property

@@ -72,6 +72,14 @@ class Rubric(BaseModel):
         le=100,
         description="each further failed fail_cap criterion lowers the cap so much",
     )
+    cap_min_score: float = Field(
+        0.95,
+        ge=0,
+        le=1,
+        description="a failed forbids criterion caps (or is a critical error) only when its "
+        "signal scored this much in one sentence (a pattern match is 1.0) or showed in two "
+        "agent turns",
+    )
     _source: str = PrivateAttr("<rubric>")
     _hash: str | None = PrivateAttr(None)
 

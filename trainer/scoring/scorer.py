@@ -6,10 +6,9 @@ detections give the same scorecard, byte for byte once serialised. Steps:
 1. signals for every turn (the analyser, or ``detections=`` given by batch/tests);
 2. the anti-gaming filter decides which hits earn credit (``gaming.py``);
 3. each graded criterion's rules are evaluated (``rules.py``);
-4. a category's score is the weighted mean of its applicable criteria; the
-   overall score is the weighted mean of the categories that had any, times
-   100, capped by failed ``fail_cap`` criteria (conduct) and by gaming flags
-   (``docs/scoring.md`` says how they combine);
+4. categories, caps and the overall are combined (``caps.py``; ``docs/scoring.md``
+   says how): weighted means, a critical error failing its category, caps from
+   failed ``fail_cap`` criteria and gaming flags, none from one weak detection;
 5. feedback about this call (``feedback.py``); EPITOME empathy levels are added.
 
 The outcome given (the simulator's) is refined from the transcript: an agent
@@ -31,6 +30,7 @@ from trainer.paths import default_rubric_path
 from trainer.rubric.criteria import Criterion
 from trainer.rubric.model import Rubric, load_rubric
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION, is_dated_action, is_owned_action
+from trainer.scoring.caps import combine
 from trainer.scoring.empathy import epitome
 from trainer.scoring.feedback import Coaching, context_hit, feedback, quote
 from trainer.scoring.gaming import filter_hits, flag_title
@@ -127,17 +127,18 @@ def score_transcript(
     outcome = call_outcome(outcome, speakers, gaming.hits)
     view = CallView(speakers, texts, gaming.hits, outcome, list(mood_curve or []))
     results = [_result(c, evaluate_criterion(c, view), view, coaching) for c in rubric.graded()]
-    categories = _category_scores(rubric, results)
-    cap, caps = _cap(rubric, results, gaming.caps)
-    overall = _overall(rubric, categories, cap)
+    combined = combine(rubric, results, view, gaming.caps)
+    for result in results:
+        if result.id in combined.uncertain:
+            result.feedback += f" {UNCERTAIN}"
     return Scorecard(
         **header,
         criteria=results,
-        categories=categories,
-        overall=overall,
+        categories=combined.categories,
+        overall=combined.overall,
         flags=gaming.flags,
         flag_titles={f: flag_title(f) for f in gaming.flags},
-        caps=caps,
+        caps=combined.caps,
         empathy=epitome(speakers, texts, gaming.hits),
         outcome=outcome,
         outcome_title=outcome_title(outcome) if outcome else None,
@@ -176,51 +177,9 @@ def _with_dated_actions(
 
 
 _DERIVED = {DATED_ACTION, OWNED_ACTION}
+UNCERTAIN = "(One uncertain detection: it did not cap your score.)"
+"""Added to the feedback of a capping criterion failed on one weak detection."""
 _NOT_ACTIONS = {"ends_call_for_abuse", "dismissive", "blames_customer"}
-
-
-def _category_scores(rubric: Rubric, results: list[CriterionResult]) -> dict[str, float | None]:
-    weights = {c.id: c.weight for c in rubric.criteria}
-    scores: dict[str, float | None] = {}
-    for name in rubric.categories:
-        live = [r for r in results if r.category == name and r.score is not None]
-        total = sum(weights[r.id] for r in live)
-        mean = sum(weights[r.id] * (r.score or 0.0) for r in live) / total if live else None
-        scores[name] = None if mean is None else round(mean, 4)
-    return scores
-
-
-def _cap(
-    rubric: Rubric, results: list[CriterionResult], gaming_caps: dict[str, float]
-) -> tuple[float | None, list[str]]:
-    """The overall cap and why, in words: every failed ``fail_cap`` criterion and every
-    capping gaming flag is a cap; the overall is held to the lowest, minus
-    ``cap_step`` for each further one (never below 0)."""
-    by_id = {c.id: c for c in rubric.criteria}
-    caps = [
-        (float(by_id[r.id].fail_cap or 0), f"failed: {r.title}")
-        for r in results
-        if r.status == "failed" and by_id[r.id].fail_cap is not None
-    ]
-    caps += [(cap, f"flagged: {flag_title(flag)}") for flag, cap in gaming_caps.items()]
-    if not caps:
-        return None, []
-    caps.sort()
-    cap = max(0.0, caps[0][0] - rubric.cap_step * (len(caps) - 1))
-    return cap, [f"{why} (cap {value:.0f})" for value, why in caps]
-
-
-def _overall(
-    rubric: Rubric, categories: dict[str, float | None], cap: float | None
-) -> float | None:
-    live = {n: s for n, s in categories.items() if s is not None}
-    if not live:
-        return None
-    total = sum(rubric.categories[n].weight for n in live)
-    overall = 100.0 * sum(rubric.categories[n].weight * s for n, s in live.items()) / total
-    if cap is not None:
-        overall = min(overall, cap)
-    return round(overall, 1)
 
 
 def _evidence(hit: Hit, view: CallView) -> Evidence:
