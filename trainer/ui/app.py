@@ -22,6 +22,7 @@ from trainer.ui.context import AppContext
 from trainer.ui.history import build_history_tab
 from trainer.ui.practice_tab import build_practice_tab
 from trainer.ui.qa import build_qa_tab
+from trainer.ui.resume import wire_resume
 from trainer.ui.store import CallStore
 from trainer.ui.studio import build_studio_tab
 
@@ -65,11 +66,12 @@ def build_app(
                 max_length=80,
                 elem_id="trainee-name",
             )
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Practice", id="practice") as practice:
-                build_practice_tab(demo, ctx, name_box, practice)
+                practice_ui = build_practice_tab(demo, ctx, name_box, practice)
             with gr.Tab("History", id="history") as history:
-                build_history_tab(demo, ctx, name_box, history)
+                pick, resume = build_history_tab(demo, ctx, name_box, history)
+                wire_resume(ctx, practice_ui, resume, name_box, pick, tabs)
             with gr.Tab("Persona studio", id="studio"):
                 build_studio_tab(demo, ctx)
             with gr.Tab("QA batch", id="qa"):

@@ -27,10 +27,11 @@ from trainer.ui.practice_view import Outputs, PracticeView, backend_notice, stat
 
 def build_practice_tab(
     demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, tab: gr.Tab | None = None
-) -> None:
+) -> PracticeView:
     """Lay out the practice tab inside the current ``gr.Tab`` and wire its events; the
     persona cards are refreshed on page load and whenever ``tab`` is selected (a persona
-    saved in the studio shows up without a reload)."""
+    saved in the studio shows up without a reload). Returns the tab's components (History
+    resumes a call into them)."""
     session = gr.State(None)
     cards_now, picker_now = refresh_personas(ctx)  # refreshed again on every page load
     cards = gr.HTML(cards_now)
@@ -116,3 +117,4 @@ def build_practice_tab(
     demo.load(_personas, None, [cards, picker], api_name="personas")
     if tab is not None:
         tab.select(_personas, None, [cards, picker], api_visibility="private")
+    return ui
