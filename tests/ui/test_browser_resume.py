@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, EMPATHY, WAIT, _say
-from ui_helpers import RunningApp
+from ui_helpers import RunningApp, pick_customer
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def _open(browser: Any, url: str) -> Any:
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.set_default_timeout(WAIT)
     page.goto(url)
-    page.locator("#persona-picker").get_by_text("Derek Walsh").wait_for()
+    page.locator("#persona-cards .fl-card", has_text="Derek Walsh").wait_for()
     page.locator("#trainee-name input, #trainee-name textarea").first.fill(NAME)
     return page
 
@@ -40,7 +40,7 @@ def test_a_closed_tab_call_resumes_from_history(browser: Any, app: RunningApp) -
     from playwright.sync_api import expect
 
     first = _open(browser, app.url)
-    first.locator("#persona-picker").get_by_text("Derek Walsh").click()
+    pick_customer(first, "Derek Walsh")
     first.locator("#start-call").click()
     first.locator("#call-chat").get_by_text("Third time I'm calling").wait_for()
     _say(first, EMPATHY, 1)

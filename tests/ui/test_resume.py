@@ -17,8 +17,11 @@ from trainer.ui.resume import replay
 
 
 def resume(client, name: str, call_id: str) -> dict:
-    """The outputs of /resume_call (the layouts it shows and hides are not sent to clients)."""
-    return named(client.predict(name, call_id, api_name="/resume_call"))
+    """The shown outputs of /resume_call (also: the question and the Start message, cleared;
+    the layouts it folds and the tab it selects are not sent to clients)."""
+    *shown, _question, message = client.predict(name, call_id, api_name="/resume_call")
+    assert message == ""
+    return named(shown)
 
 
 def test_replay_rebuilds_every_state_without_a_model_or_the_analyser(app: RunningApp) -> None:

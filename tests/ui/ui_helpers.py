@@ -93,3 +93,11 @@ def launch(tmp: Path, backend: Any = None, **options: Any) -> RunningApp:
         auth=auth,
     )
     return RunningApp(url, store, personas, simulator, demo)
+
+
+def pick_customer(page: Any, name: str) -> None:
+    """Click the customer's card, as a trainee does (the cards fold away during a call)."""
+    card = page.locator("#persona-cards .fl-card", has_text=name)
+    if not card.is_visible():
+        page.locator("#pick-customer button.label-wrap").first.click()
+    card.click()

@@ -20,7 +20,7 @@ from trainer.llm.base import Backend
 from trainer.ui import render
 from trainer.ui.context import AppContext
 from trainer.ui.history import build_history_tab
-from trainer.ui.practice_tab import build_practice_tab
+from trainer.ui.practice_tab import PRACTICE_CSS, build_practice_tab
 from trainer.ui.qa import build_qa_tab
 from trainer.ui.resume import wire_resume
 from trainer.ui.store import CallStore
@@ -57,7 +57,7 @@ def build_app(
         max_upload_mb=max_upload_mb,
     )
     with gr.Blocks(title="Frontline — call-centre practice") as demo:
-        gr.HTML(render.STYLE, js_on_load=None, elem_id="fl-style")
+        gr.HTML(render.STYLE + PRACTICE_CSS, js_on_load=None, elem_id="fl-style")
         with gr.Row():
             gr.Markdown("## Frontline · call-centre practice", elem_id="fl-title")
             name_box = gr.Textbox(

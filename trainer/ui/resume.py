@@ -137,5 +137,5 @@ def wire_resume(
         outs = resume_call(ctx, ui, current, name, call_id, request)
         return {**outs, tabs: gr.Tabs(selected=practice_id)}
 
-    outputs = [ui.session, *ui.shown, *([ui.confirm] if ui.confirm else []), tabs]
+    outputs = [*ui.starting, tabs]
     button.click(_resume, [ui.session, name_box, pick], outputs, api_name="resume_call")
