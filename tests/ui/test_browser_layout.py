@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, EMPATHY, WAIT, _say
+from test_browser_qa import SIZES
 from ui_helpers import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -19,19 +20,25 @@ WIDTH, HEIGHT = 1280, 720
 
 
 @pytest.fixture(scope="module")
-def page(app: RunningApp) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=WAIT)
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
-        tab.set_default_timeout(WAIT)
-        tab.goto(app.url)
-        tab.locator("#persona-cards .fl-card", has_text="Derek Walsh").wait_for()
-        yield tab
-        browser.close()
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, app: RunningApp) -> Iterator[Any]:
+    tab = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    tab.set_default_timeout(WAIT)
+    tab.goto(app.url)
+    tab.locator("#persona-cards .fl-card", has_text="Derek Walsh").wait_for()
+    yield tab
+    tab.close()
 
 
 def _in_view(page: Any, selector: str) -> dict[str, float]:
@@ -97,3 +104,33 @@ def test_during_a_call_the_chat_box_and_meter_fit_a_laptop_screen(page: Any) -> 
     chat.locator('button[aria-label="Clear"]').dispatch_event("click")  # even if pressed
     expect(chat.get_by_text(EMPATHY)).to_be_visible()
     expect(chat.locator('[data-testid="bot"]')).to_have_count(2)
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_practice_pages_at_laptop_and_desktop_sizes(
+    browser: Any, app: RunningApp, width: int, height: int
+) -> None:
+    """Screenshots of the practice page (pick, call, scorecard) at each size; the call fits."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(WAIT)
+    page.goto(app.url)
+    page.locator("#persona-cards .fl-card", has_text="Priya Shah").wait_for()
+    expect(page.locator(".pending")).to_have_count(0)  # the page load's refresh has settled
+    page.locator("#persona-cards .fl-card", has_text="Priya Shah").click()
+    page.locator("#trainee-name input, #trainee-name textarea").first.fill(f"Sizes {width}")
+    page.screenshot(path=str(ARTIFACTS / f"practice-pick-{width}x{height}.png"))
+    page.locator("#start-call").click()
+    page.locator("#call-chat").get_by_text("moving house next month").wait_for()
+    _say(page, "Hello, thanks for calling Brightwater, how can I help today?", 1)
+    for selector in ("#call-chat", "#agent-line textarea", "#mood-meter"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height, selector
+    page.screenshot(path=str(ARTIFACTS / f"practice-call-{width}x{height}.png"))
+    page.locator("#end-call").click()
+    expect(page.locator("#scorecard")).to_contain_text("/100")
+    page.screenshot(
+        path=str(ARTIFACTS / f"practice-scorecard-{width}x{height}.png"), full_page=True
+    )
+    page.close()

@@ -177,7 +177,8 @@ def test_start_needs_a_name_and_a_persona(app: RunningApp) -> None:
     # One message by the Start button, no error (which would mark every output).
     refused = start(client, "  ")
     assert "Enter your name at the top first" in refused["message"]
-    assert not refused["chat"] and app.store.list_calls("  ") == []
+    assert refused["chat"] == {"__type__": "update"}  # every other output left as it was
+    assert app.store.list_calls("  ") == [] and app.store.list_calls("") == []
     with pytest.raises(AppError, match="not in the list of choices|Pick a customer"):
         client.predict("no-such-persona", "ana", api_name="/start_call")
     assert start(client, "ana")["message"] == ""  # a call starts: the message goes

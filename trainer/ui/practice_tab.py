@@ -147,7 +147,9 @@ def build_practice_tab(
     )  # fmt: skip
     end.click(_end, [session], [session, *ui.shown], api_name="end_call")
     back.click(_rewind, [session, back_to], [session, line, *ui.shown], api_name="rewind")
-    demo.load(_personas, None, [cards, picker], api_name="personas")
-    if tab is not None:  # keeps the customer picked, when it is still there
+    # Both keep the customer picked, when it is still there (a card clicked while the page
+    # loads stays picked).
+    demo.load(_personas, picker, [cards, picker], api_name="personas")
+    if tab is not None:
         tab.select(_personas, picker, [cards, picker], api_visibility="private")
     return ui
