@@ -184,6 +184,22 @@ def test_start_needs_a_name_and_a_persona(app: RunningApp) -> None:
     assert start(client, "ana")["message"] == ""  # a call starts: the message goes
 
 
+def test_refreshing_the_cards_keeps_the_customer_picked(app: RunningApp) -> None:
+    client = connect(app.url)
+    cards, picker = client.predict("warm-up", api_name="/personas")
+    assert picker["value"] == "warm-up"
+    assert cards.count("fl-picked") == 1 and 'fl-picked" data-persona="warm-up"' in cards
+    from trainer.ui.context import AppContext
+    from trainer.ui.practice import refresh_personas
+
+    ctx = AppContext(
+        simulator=app.simulator, personas_dir=app.personas_dir, store=app.store,
+        work_dir=app.personas_dir.parent / "refresh-work",
+    )  # fmt: skip
+    _, gone = refresh_personas(ctx, "no-longer-there")  # deleted meanwhile: the first one
+    assert gone["value"] == gone["choices"][0][1] == picker["choices"][0][1]
+
+
 CROWD_BOUND_S = 900.0
 """The crowd's whole run: 20 x (start, 2 lines, a scored end, history) took 52 s on 2
 shared cores at load 8; the bound is many times that, and a deadlock still shows (each
