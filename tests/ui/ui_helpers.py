@@ -98,6 +98,12 @@ def launch(tmp: Path, backend: Any = None, **options: Any) -> RunningApp:
 def pick_customer(page: Any, name: str) -> None:
     """Click the customer's card, as a trainee does (the cards fold away during a call)."""
     card = page.locator("#persona-cards .fl-card", has_text=name)
-    if not card.is_visible():
+    for _ in range(2):  # a click on the fold's header while it moves may close it again
+        if card.is_visible():
+            break
         page.locator("#pick-customer button.label-wrap").first.click()
+        try:
+            card.wait_for(state="visible", timeout=10_000)
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try the header again
+            continue
     card.click()
