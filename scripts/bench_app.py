@@ -149,7 +149,7 @@ def start_app(args: argparse.Namespace, db: Path) -> tuple[subprocess.Popen, str
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     cmd = [sys.executable, "-m", "trainer", "app", "--port", str(port), "--db", str(db)]
-    for flag in ("backend", "model", "base_url", "personas"):
+    for flag in ("backend", "model", "base_url", "personas", "strategy"):
         if getattr(args, flag):
             cmd += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     if args.no_model:
@@ -170,6 +170,17 @@ def start_app(args: argparse.Namespace, db: Path) -> tuple[subprocess.Popen, str
             time.sleep(0.5)
     proc.terminate()
     raise SystemExit(f"the app did not answer within {args.startup_timeout}s")
+
+
+def cpu_name() -> str:
+    """The CPU's model name (``/proc/cpuinfo``), to label the figures."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
 
 
 def table(levels: list[Level]) -> str:
@@ -202,11 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default=None)
     p.add_argument("--base-url", default=None)
     p.add_argument("--no-model", action="store_true", help="scripted lines only")
+    p.add_argument(
+        "--strategy", default=None, help="authored, continuation or chat (default: the backend's)"
+    )
     p.add_argument("--personas", default=None, help="personas folder")
     p.add_argument("--concurrency", type=int, default=None, help="override the queue limit")
     p.add_argument("--startup-timeout", type=float, default=600)
     args = p.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
+    load_before = os.getloadavg()
     proc = None
     with tempfile.TemporaryDirectory(prefix="frontline-bench-") as tmp:
         try:
@@ -223,7 +238,12 @@ def main(argv: list[str] | None = None) -> int:
                 proc.terminate()
                 proc.wait(timeout=30)
     backend = "scripted" if args.no_model else (args.backend or "local (bundled SmolLM2-135M)")
-    print(f"backend: {backend}; {args.turns} lines per trainee; cpus: {os.cpu_count()}\n")
+    strategy = args.strategy or "the backend's default"
+    print(
+        f"backend: {backend}; strategy: {strategy}; {args.turns} lines per trainee\n"
+        f"cpu: {cpu_name()} x {os.cpu_count()}; load average (1 min) {load_before[0]:.1f} "
+        f"before, {os.getloadavg()[0]:.1f} after\n"
+    )
     print(table(results))
     return 0
 

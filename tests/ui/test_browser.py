@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_helpers import REPO, RunningApp
+from ui_helpers import REPO, RunningApp, pick_customer
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def page(app: RunningApp) -> Iterator[Any]:
         tab = browser.new_page(viewport={"width": 1280, "height": 900})
         tab.set_default_timeout(WAIT)
         tab.goto(app.url)
-        tab.locator("#persona-picker").get_by_text("Derek Walsh").wait_for()
+        tab.locator("#persona-cards .fl-card", has_text="Derek Walsh").wait_for()
         yield tab
         browser.close()
 
@@ -76,7 +76,7 @@ def test_practice_call_scorecard_and_rewind(page: Any) -> None:
     from playwright.sync_api import expect
 
     page.locator("#trainee-name input, #trainee-name textarea").first.fill("Browser Ben")
-    page.locator("#persona-picker").get_by_text("Derek Walsh").click()
+    pick_customer(page, "Derek Walsh")
     page.locator("#start-call").click()
     chat = page.locator("#call-chat")
     chat.get_by_text("Third time I'm calling").wait_for()

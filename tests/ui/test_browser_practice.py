@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_helpers import REPO, RunningApp, launch
+from ui_helpers import REPO, RunningApp, launch, pick_customer
 
 from trainer.llm.base import Backend, BackendError, GenerationParams, Message
 
@@ -86,14 +86,14 @@ def page(gated: tuple[RunningApp, GatedBackend]) -> Iterator[Any]:
         tab = browser.new_page(viewport={"width": 1280, "height": 720})
         tab.set_default_timeout(WAIT)
         tab.goto(gated[0].url)
-        tab.locator("#persona-picker").get_by_text("Priya Shah").wait_for()
+        tab.locator("#persona-cards .fl-card", has_text="Priya Shah").wait_for()
         yield tab
         browser.close()
 
 
 def _start(page: Any, name: str) -> None:
     page.locator("#trainee-name input, #trainee-name textarea").first.fill(name)
-    page.locator("#persona-picker").get_by_text("Priya Shah").click()
+    pick_customer(page, "Priya Shah")
     page.locator("#start-call").click()
     page.locator("#call-chat").get_by_text("moving house next month").wait_for()
 
@@ -159,7 +159,7 @@ def test_start_during_a_call_asks_and_keeps_or_abandons_it(page: Any, gated) -> 
     assert bots >= 2  # the call from the tests above goes on
     row, question = page.locator("#confirm-start-row"), page.locator("#confirm-start-text")
     expect(row).to_be_hidden()
-    page.locator("#persona-picker").get_by_text("Derek Walsh").click()
+    pick_customer(page, "Derek Walsh")
     page.locator("#start-call").click()
     expect(question).to_contain_text("You are on a call with Priya Shah")
     expect(question).to_contain_text("saved as abandoned")

@@ -126,7 +126,7 @@ def test_a_persona_saved_in_the_studio_reaches_the_practice_tab_without_a_reload
     saved = app.personas_dir / "tab-select-caller.yaml"
     try:
         page.goto(app.url)
-        picker = page.locator("#persona-picker")
+        picker = page.locator("#persona-cards")
         expect(picker).to_contain_text("Priya Shah")  # the practice tab, as first loaded
         expect(picker).not_to_contain_text("Tabitha Select")
         text = TEMPLATE.replace("id: new-persona", "id: tab-select-caller").replace(

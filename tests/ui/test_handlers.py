@@ -31,9 +31,10 @@ def named(values: tuple | list, prefix: list[str] = ()) -> dict[str, Any]:  # ty
 def start(
     client: Client, name: str, persona: str = "angry-escalation", api_name: str = "/start_call"
 ) -> dict[str, Any]:
-    """The outputs of a start: every shown one, and the confirmation's question."""
-    *shown, confirm = client.predict(persona, name, api_name=api_name)
-    return {**named(shown), "confirm": confirm}
+    """The outputs of a start: every shown one, the confirmation's question and the message
+    by the Start button."""
+    *shown, confirm, message = client.predict(persona, name, api_name=api_name)
+    return {**named(shown), "confirm": confirm, "message": message}
 
 
 def send(client: Client, line: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -173,10 +174,30 @@ def test_rewind_restores_the_earlier_state(app: RunningApp) -> None:
 
 def test_start_needs_a_name_and_a_persona(app: RunningApp) -> None:
     client = connect(app.url)
-    with pytest.raises(AppError, match="Enter your name"):
-        client.predict("angry-escalation", "  ", api_name="/start_call")
+    # One message by the Start button, no error (which would mark every output).
+    refused = start(client, "  ")
+    assert "Enter your name at the top first" in refused["message"]
+    assert refused["chat"] == {"__type__": "update"}  # every other output left as it was
+    assert app.store.list_calls("  ") == [] and app.store.list_calls("") == []
     with pytest.raises(AppError, match="not in the list of choices|Pick a customer"):
         client.predict("no-such-persona", "ana", api_name="/start_call")
+    assert start(client, "ana")["message"] == ""  # a call starts: the message goes
+
+
+def test_refreshing_the_cards_keeps_the_customer_picked(app: RunningApp) -> None:
+    client = connect(app.url)
+    cards, picker = client.predict("warm-up", api_name="/personas")
+    assert picker["value"] == "warm-up"
+    assert cards.count("fl-picked") == 1 and 'fl-picked" data-persona="warm-up"' in cards
+    from trainer.ui.context import AppContext
+    from trainer.ui.practice import refresh_personas
+
+    ctx = AppContext(
+        simulator=app.simulator, personas_dir=app.personas_dir, store=app.store,
+        work_dir=app.personas_dir.parent / "refresh-work",
+    )  # fmt: skip
+    _, gone = refresh_personas(ctx, "no-longer-there")  # deleted meanwhile: the first one
+    assert gone["value"] == gone["choices"][0][1] == picker["choices"][0][1]
 
 
 CROWD_BOUND_S = 900.0

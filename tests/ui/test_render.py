@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from trainer.ui import render
+from trainer.ui import cards, render
 
 EVIL = '<script>alert("x")</script>'
 
@@ -49,9 +49,13 @@ def test_persona_cards_escape_and_hide_facts() -> None:
         id="x", name=EVIL, summary="a & b", difficulty="hard", company="Co",
         facts={"account number": "SECRET-1"},
     )  # fmt: skip
-    html = render.persona_cards([p])
+    html = cards.persona_cards([p])
     assert "<script>" not in html and "a &amp; b" in html and "SECRET-1" not in html
-    assert "No personas" in render.persona_cards([])
+    assert "No personas" in cards.persona_cards([])
+    q = SimpleNamespace(id="y", name="Y", summary="s", difficulty="easy", company="Co")
+    picked = cards.persona_cards([p, q], picked="y")
+    assert picked.count("fl-picked") == 1 and picked.index("fl-picked") > picked.index('"x"')
+    assert 'aria-pressed="true"' in picked and 'role="button"' in picked
 
 
 def test_mood_meter_bands_and_colours() -> None:

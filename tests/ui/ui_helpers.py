@@ -93,3 +93,17 @@ def launch(tmp: Path, backend: Any = None, **options: Any) -> RunningApp:
         auth=auth,
     )
     return RunningApp(url, store, personas, simulator, demo)
+
+
+def pick_customer(page: Any, name: str) -> None:
+    """Click the customer's card, as a trainee does (the cards fold away during a call)."""
+    card = page.locator("#persona-cards .fl-card", has_text=name)
+    for _ in range(2):  # a click on the fold's header while it moves may close it again
+        if card.is_visible():
+            break
+        page.locator("#pick-customer button.label-wrap").first.click()
+        try:
+            card.wait_for(state="visible", timeout=10_000)
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try the header again
+            continue
+    card.click()

@@ -20,8 +20,9 @@ from trainer.llm.base import Backend
 from trainer.ui import render
 from trainer.ui.context import AppContext
 from trainer.ui.history import build_history_tab
-from trainer.ui.practice_tab import build_practice_tab
+from trainer.ui.practice_tab import PRACTICE_CSS, build_practice_tab
 from trainer.ui.qa import build_qa_tab
+from trainer.ui.resume import wire_resume
 from trainer.ui.store import CallStore
 from trainer.ui.studio import build_studio_tab
 
@@ -56,7 +57,7 @@ def build_app(
         max_upload_mb=max_upload_mb,
     )
     with gr.Blocks(title="Frontline — call-centre practice") as demo:
-        gr.HTML(render.STYLE, js_on_load=None, elem_id="fl-style")
+        gr.HTML(render.STYLE + PRACTICE_CSS, js_on_load=None, elem_id="fl-style")
         with gr.Row():
             gr.Markdown("## Frontline · call-centre practice", elem_id="fl-title")
             name_box = gr.Textbox(
@@ -65,11 +66,12 @@ def build_app(
                 max_length=80,
                 elem_id="trainee-name",
             )
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Practice", id="practice") as practice:
-                build_practice_tab(demo, ctx, name_box, practice)
+                practice_ui = build_practice_tab(demo, ctx, name_box, practice)
             with gr.Tab("History", id="history") as history:
-                build_history_tab(demo, ctx, name_box, history)
+                pick, resume = build_history_tab(demo, ctx, name_box, history)
+                wire_resume(ctx, practice_ui, resume, name_box, pick, tabs)
             with gr.Tab("Persona studio", id="studio"):
                 build_studio_tab(demo, ctx)
             with gr.Tab("QA batch", id="qa"):

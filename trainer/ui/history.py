@@ -18,6 +18,7 @@ from trainer.outcomes import outcome_title
 from trainer.ui import render
 from trainer.ui.charts import progress_chart
 from trainer.ui.context import AppContext
+from trainer.ui.resume import resumable
 from trainer.ui.store import CallRecord
 
 MY_HEADERS = ["#", "started (UTC)", "persona", "turns", "outcome", "overall"]
@@ -60,7 +61,8 @@ def _persona(record: CallRecord, names: dict[str, str]) -> str:
 
 
 def my_calls(ctx: AppContext, trainee: str) -> tuple[list[list[Any]], str, Any]:
-    """(table rows, progress chart, call picker) for one trainee, oldest call first."""
+    """(table rows, progress chart, call picker) for one trainee, oldest call first; the
+    picker has the last call picked when it is unfinished (it can then be resumed)."""
     calls = ctx.store.list_calls(trainee) if trainee else []
     names = persona_names(ctx) if calls else {}
     rows = [
@@ -81,9 +83,17 @@ def my_calls(ctx: AppContext, trainee: str) -> tuple[list[list[Any]], str, Any]:
         y_label="score (0-100)",
     )
     picks = [
-        (f"#{i} {_when(c.started)} {_persona(c, names)}", c.id) for i, c in enumerate(calls, 1)
+        (f"#{i} {_when(c.started)} {_persona(c, names)}{_unfinished(c)}", c.id)
+        for i, c in enumerate(calls, 1)
     ]
-    return rows, chart, gr.update(choices=picks[::-1], value=None)
+    # A call left unfinished (a closed tab, a crash) is picked, ready to resume.
+    last = calls[-1] if calls else None
+    value = last.id if last is not None and last.outcome == "ongoing" else None
+    return rows, chart, gr.update(choices=picks[::-1], value=value)
+
+
+def _unfinished(record: CallRecord) -> str:
+    return " · unfinished, can be resumed" if record.outcome == "ongoing" else ""
 
 
 def progress_series(calls: list[CallRecord]) -> dict[str, list[float | None]]:
@@ -139,7 +149,11 @@ def open_call(ctx: AppContext, trainee: str, call_id: str | None) -> tuple[str, 
     body = (
         render.scorecard_html(card, speakers)
         if card
-        else render.notice("Not scored (call not ended).")
+        else render.notice(
+            "Not scored: the call has not ended. Resume it to go on with the customer."
+            if resumable(record)
+            else "Not scored (call not ended)."
+        )
     )
     return head + body, "\n\n".join(lines)
 
@@ -179,8 +193,11 @@ def trainer_view(ctx: AppContext) -> tuple[list[list[Any]], list[list[Any]], lis
     return summary, rows, criterion_rates(calls)
 
 
-def build_history_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, tab: gr.Tab) -> None:
-    """Lay out the history tab inside the current ``gr.Tab`` and wire its events."""
+def build_history_tab(
+    demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, tab: gr.Tab
+) -> tuple[gr.Dropdown, gr.Button]:
+    """Lay out the history tab inside the current ``gr.Tab`` and wire its events; returns
+    the call picker and the Resume button (the app wires it to the practice tab)."""
     with gr.Tab("My calls"):
         refresh = gr.Button("Refresh", elem_id="history-refresh")
         mine = gr.Dataframe(headers=MY_HEADERS, interactive=False, elem_id="my-calls")
@@ -188,6 +205,9 @@ def build_history_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, ta
         # The handler checks the call is yours; the choices are only a convenience.
         pick = gr.Dropdown(
             label="Open a call", choices=[], allow_custom_value=True, elem_id="open-call"
+        )
+        resume = gr.Button(
+            "Resume this call in Practice", variant="primary", visible=False, elem_id="resume-call"
         )
         card = gr.HTML(elem_id="history-scorecard")
         transcript = gr.Markdown(elem_id="history-transcript")
@@ -212,6 +232,14 @@ def build_history_tab(demo: gr.Blocks, ctx: AppContext, name_box: gr.Textbox, ta
 
     refresh.click(_mine, name_box, [mine, chart, pick], api_name="my_calls")
     tab.select(_mine, name_box, [mine, chart, pick], api_visibility="private")
+
+    def _can_resume(name: str, call_id: str | None, request: gr.Request) -> Any:
+        trainee = ctx.trainee(name, request)
+        record = ctx.store.get(call_id, trainee=trainee) if call_id and trainee else None
+        return gr.update(visible=resumable(record))
+
     pick.change(_open, [name_box, pick], [card, transcript], api_name="open_call")
+    pick.change(_can_resume, [name_box, pick], resume, api_visibility="private")
     t_refresh.click(_trainer, None, [note, summary, everyone, criteria], api_name="trainer_view")
     tab.select(_trainer, None, [note, summary, everyone, criteria], api_visibility="private")
+    return pick, resume

@@ -21,7 +21,7 @@ from typing import Any
 
 import gradio as gr
 
-from trainer.ui import render
+from trainer.ui.cards import persona_cards
 from trainer.ui.context import AppContext
 from trainer.ui.practice_session import PracticeSession
 from trainer.ui.practice_view import (
@@ -46,6 +46,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PLACEHOLDER = "Say something to the customer and press Enter"
+NO_NAME = "Enter your name at the top first (it is remembered for this session)."
 
 
 def new_call(ctx: AppContext, persona: Any, trainee: str) -> PracticeSession:
@@ -90,13 +91,15 @@ def _download(ctx: AppContext, session: PracticeSession) -> str:
     return str(path)
 
 
-def refresh_personas(ctx: AppContext) -> tuple[str, Any]:
-    """Persona cards and the picker, from the folder as it is now."""
+def refresh_personas(ctx: AppContext, picked: str | None = None) -> tuple[str, Any]:
+    """Persona cards and the picker, from the folder as it is now; ``picked`` stays picked
+    while it is there (else the first customer is)."""
     found = ctx.personas()
     personas = list(found.personas.values())
     choices = [(f"{p.name} — {p.difficulty}", p.id) for p in personas]
-    value = choices[0][1] if choices else None
-    return render.persona_cards(personas), gr.update(choices=choices, value=value)
+    ids = [c[1] for c in choices]
+    value = picked if picked in ids else (ids[0] if ids else None)
+    return persona_cards(personas, value), gr.update(choices=choices, value=value)
 
 
 def owned(
@@ -138,11 +141,11 @@ def start_call(
     """
     owned(ctx, session, request)
     trainee = ctx.trainee(name, request)
-    if not trainee:
-        raise gr.Error("Enter your name first (it is remembered for this session).")
+    if not trainee:  # one message by the button, not an error on every output
+        return ui.refuse(NO_NAME)
     persona = ctx.personas().personas.get(persona_id or "")
     if persona is None:
-        raise gr.Error(f"Pick a customer first (no persona {persona_id!r}).")
+        return ui.refuse(f"Pick a customer first (click a card; no customer {persona_id!r}).")
     if session is not None and not session.state.ended:
         if session.agent_turns and not confirmed:
             return ui.ask(

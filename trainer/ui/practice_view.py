@@ -97,6 +97,10 @@ class PracticeView:
     confirm: gr.Row | None = None
     """Shown to ask before a new call abandons the one going on (``confirm_text`` asks)."""
     confirm_text: gr.Markdown | None = None
+    chooser: gr.Accordion | None = None
+    """The cards and the Start button: folded away once a call starts (the call fits a laptop)."""
+    start_message: gr.HTML | None = None
+    """Why a call did not start (no name yet), by the Start button."""
 
     @property
     def shown(self) -> list[Component]:
@@ -106,6 +110,13 @@ class PracticeView:
             self.scorecard, self.curve, self.rewind_to, self.download,
         ]  # fmt: skip
         return shown if self.notice is None else [*shown, self.notice]
+
+    @property
+    def starting(self) -> list[Component]:
+        """What a start (or a resume) may change: the session, :attr:`shown`, the question,
+        the cards' fold and the refusal."""
+        extra = [self.confirm, self.confirm_text, self.chooser, self.start_message]
+        return [self.session, *self.shown, *(c for c in extra if c is not None)]
 
     def show(
         self,
@@ -153,6 +164,18 @@ class PracticeView:
         return {self.session: session, **self.show(session, chat, **how)}
 
     def started(self, session: PracticeSession, *, notice: str = "") -> Outputs:
-        """A new call's outputs: :meth:`update`, and a confirmation asked earlier put away."""
-        hide = {} if self.confirm is None else {self.confirm: gr.update(visible=False)}
+        """A new call's outputs: :meth:`update`, a confirmation asked earlier put away, the
+        cards folded and a refusal shown earlier cleared."""
+        hide: Outputs = {} if self.confirm is None else {self.confirm: gr.update(visible=False)}
+        if self.chooser is not None:
+            label = f"Your customer: {session.persona.name} (open to start another call)"
+            hide[self.chooser] = gr.update(open=False, label=label)
+        if self.start_message is not None:
+            hide[self.start_message] = ""
         return {**self.update(session, notice=notice), **hide}
+
+    def refuse(self, message: str) -> Outputs:
+        """Only ``message``, by the Start button (no error on every output); the rest unchanged."""
+        if self.start_message is None:
+            raise gr.Error(message)
+        return {self.start_message: render.notice(message, "warn")}

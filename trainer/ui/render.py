@@ -1,4 +1,4 @@
-"""Pure HTML rendering for the app: mood meter, timer, cards, scorecard, SVG charts.
+"""Pure HTML rendering for the app: mood meter, timer, scorecard, SVG charts.
 
 Every function takes plain values and returns an HTML string; all user text
 (persona fields, the trainee's words, file names) is escaped here, once.
@@ -11,17 +11,15 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from trainer.ui.cards import CARDS_CSS  # the persona cards live in trainer.ui.cards
+
 BAND_COLOURS = {"calm": "#2e7d32", "annoyed": "#ef8f00", "angry": "#c62828"}
 STATUS_LABELS = {"passed": "pass", "failed": "fail", "not_applicable": "n/a"}
 
-STYLE = """<style>
+STYLE = (
+    """<style>
 .fl-meter{font:14px system-ui,sans-serif}.fl-meter .track{display:flex;gap:3px;margin:4px 0}
 .fl-meter .cell{flex:1;height:18px;border-radius:3px;background:#e0e0e0}
-.fl-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:10px}
-.fl-card{border:1px solid #ccc;border-radius:8px;padding:10px;font:14px system-ui,sans-serif}
-.fl-card h4{margin:0 0 4px}.fl-badge{display:inline-block;padding:1px 8px;border-radius:10px;
-color:#fff;font-size:12px}.fl-d-easy{background:#2e7d32}.fl-d-medium{background:#ef8f00}
-.fl-d-hard{background:#c62828}.fl-card p{margin:6px 0 0;color:#444}
 .fl-score{font:14px system-ui,sans-serif}.fl-score .overall{font-size:28px;font-weight:700}
 .fl-bar{background:#e0e0e0;border-radius:4px;height:12px;width:100%}
 .fl-bar>div{height:12px;border-radius:4px;background:#1565c0}
@@ -33,7 +31,10 @@ color:#fff;font-size:12px}.fl-d-easy{background:#2e7d32}.fl-d-medium{background:
 .fl-problem{color:#c62828;font-family:monospace;margin:2px 0}.fl-ok{color:#2e7d32}
 .fl-timer{font:600 20px monospace}.fl-chart{font:11px system-ui,sans-serif}
 .fl-warn{color:#7a4a00;background:#fff4e0;border-radius:4px;padding:2px 8px;margin:0}
-</style>"""
+"""
+    + CARDS_CSS
+    + """</style>"""
+)
 
 TIMER_JS = """
 const tick = () => {
@@ -84,21 +85,6 @@ def call_timer(started: float | None, ended: float | None = None) -> str:
         f'<div class="fl-timer"><span data-started="{started * 1000:.0f}" data-ended="{stop}">'
         f"{seconds // 60:02d}:{seconds % 60:02d}</span></div>"
     )
-
-
-def persona_cards(personas: Sequence[Any]) -> str:
-    """One card per persona: name, one-line situation, difficulty. Hidden facts stay hidden."""
-    if not personas:
-        return "<p>No personas found. Add YAML files to the personas folder (Persona studio).</p>"
-    cards = []
-    for p in personas:
-        level = escape(str(p.difficulty))
-        cards.append(
-            f'<div class="fl-card" data-persona="{escape(p.id)}"><h4>{escape(p.name)}</h4>'
-            f'<span class="fl-badge fl-d-{level}">{level}</span> '
-            f"<small>{escape(p.company)}</small><p>{escape(p.summary)}</p></div>"
-        )
-    return f'<div class="fl-cards">{"".join(cards)}</div>'
 
 
 def _pct_bar(fraction: float | None) -> str:
