@@ -203,6 +203,7 @@ def main() -> None:
                     )
                     label += f" {args.device}" if args.device else ""
                     rows.append((label, n, run_child({**spec, **common})))
+                    print(f"done: {label} threads {n}: {rows[-1][2]}", file=sys.stderr, flush=True)
     print(
         f"\nCPU threads (torch default): {torch.get_num_threads()}; os.cpu_count: "
         f"{os.cpu_count()}; {args.replies} replies of up to {args.tokens} tokens, "
