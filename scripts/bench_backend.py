@@ -2,13 +2,17 @@
 
 Every configuration runs in its own process, so "process ready" is a cold start from
 an empty interpreter (imports, cached model load, warm-up) and peak RSS (getrusage) is
-that configuration's own. Engines: ``llama-4bit`` (the default: the small Llama engine
-decoding with the GGUF's 4-bit weights), ``llama`` (the same engine, dense weights) and
-``transformers``. The prefix cache is off here, so every reply reads its whole prompt;
-``bench_reply.py`` measures replies in a call, where it helps. Prints a markdown table.
+that configuration's own. Engines of ``--backend local``: ``llamacpp`` (the default on
+the CPU: llama.cpp running the bundled Q4_1 GGUF), and the torch fallback: ``llama-4bit``
+(the small Llama engine decoding with the GGUF's 4-bit weights), ``llama`` (the same
+engine, dense weights) and ``transformers``; llama.cpp runs once per thread count (it
+ignores the dtype). Prefix reuse is off here (llama.cpp's KV cache is reset before each
+reply), so every reply reads its whole prompt; ``bench_reply.py`` measures replies in a
+call, where it helps. Prints a markdown table.
 
-    .venv/bin/python scripts/bench_backend.py                 # engines x dtypes (+ llama.cpp)
-    .venv/bin/python scripts/bench_backend.py --replies 5 --engines llama-4bit --threads 1,2
+    .venv/bin/python scripts/bench_backend.py                 # engines x dtypes
+    .venv/bin/python scripts/bench_backend.py --replies 5 --engines llamacpp,llama-4bit \
+        --dtypes float32 --threads 1,2
 """
 
 from __future__ import annotations
@@ -58,8 +62,11 @@ def child(spec: dict) -> dict:
     backend.warmup()
     ready, ready_wall = time.perf_counter(), time.time()
     steps = _token_counter(backend)
+    cpp = _llama_cpp(backend)
     ttfts, totals, tokens = [], [], []
     for i in range(spec["replies"]):
+        if cpp is not None:
+            cpp._llama()[0].reset()  # a cold prompt, as with the torch prefix cache off
         params = GenerationParams(max_new_tokens=spec["tokens"], seed=i, timeout_s=600)
         before = steps[0]
         t = time.perf_counter()
@@ -85,29 +92,34 @@ def child(spec: dict) -> dict:
 
 def _backend(spec: dict):
     """The backend to measure (not loaded yet)."""
-    if spec["kind"] == "llamacpp":
-        from trainer.llm.llamacpp import LlamaCppBackend
-
-        return LlamaCppBackend(threads=spec.get("threads"))
     from trainer.llm.hardware import set_threads
     from trainer.llm.local import LocalBackend
 
-    set_threads(spec.get("threads"))  # this process's threads: one configuration per process
-    engine = spec.get("engine", "llama-4bit")
+    engine = spec.get("engine", "llamacpp")
+    if engine == "llamacpp":
+        if spec.get("threads"):
+            os.environ["FRONTLINE_THREADS"] = str(spec["threads"])
+    else:
+        set_threads(spec.get("threads"))  # this process's threads: one configuration each
     return LocalBackend(
         cache_dir=Path(spec["cache_dir"]),
         device=spec.get("device"),
-        dtype=spec["dtype"],
+        dtype=None if engine == "llamacpp" else spec["dtype"],
         engine=engine.removesuffix("-4bit"),
         four_bit=engine.endswith("-4bit"),
     )
 
 
+def _llama_cpp(backend):
+    """The llama.cpp backend that runs ``backend``, or None on torch."""
+    return backend.llama_cpp
+
+
 def _token_counter(backend) -> list[int]:
     """Count model steps from now on (one per generated token): a one-item list."""
     calls = [0]
-    if backend.name == "llamacpp":
-        owner, attr = backend._llama()[0], "eval"
+    if _llama_cpp(backend) is not None:
+        owner, attr = _llama_cpp(backend)._llama()[0], "eval"
     else:
         owner, attr = backend.loaded.model, "forward"
     real = getattr(owner, attr)
@@ -121,8 +133,9 @@ def _token_counter(backend) -> list[int]:
 
 
 def _threads_used(backend) -> int | None:
-    if backend.name == "llamacpp":
-        return backend.threads
+    if _llama_cpp(backend) is not None:
+        llm = _llama_cpp(backend)._llama()[0]
+        return llm.context_params.n_threads
     import torch
 
     return torch.get_num_threads() if backend.loaded.device == "cpu" else None
@@ -155,12 +168,12 @@ def main() -> None:
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--replies", type=int, default=20)
     ap.add_argument("--tokens", type=int, default=40)
-    ap.add_argument("--engines", default="llama-4bit,llama,transformers")
+    ap.add_argument("--engines", default="llamacpp,llama-4bit,llama,transformers")
     ap.add_argument("--dtypes", default="bfloat16,float32")
     ap.add_argument("--threads", default="", help="comma list, e.g. 1,2 (default: torch's)")
     ap.add_argument("--device", default=None, help="cpu, cuda... (default: cuda if available)")
     ap.add_argument("--cache-dir", help="use this converted cache instead of converting anew")
-    ap.add_argument("--no-llamacpp", action="store_true")
+    ap.add_argument("--no-llamacpp", action="store_true", help="leave out llama.cpp")
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
@@ -177,16 +190,20 @@ def main() -> None:
         threads = [int(t) for t in args.threads.split(",") if t] or [None]
         common = {"cache_dir": cache, "replies": args.replies, "tokens": args.tokens}
         common["device"] = args.device
-        for engine in args.engines.split(","):
-            for dtype in args.dtypes.split(","):
+        engines = args.engines.split(",")
+        if args.no_llamacpp or not llama_cpp_available():
+            engines = [e for e in engines if e != "llamacpp"]
+        for engine in engines:
+            dtypes = ["-"] if engine == "llamacpp" else args.dtypes.split(",")
+            for dtype in dtypes:
                 for n in threads:
                     spec = {"kind": "local", "engine": engine, "dtype": dtype, "threads": n}
-                    label = f"local {engine} {dtype}" + (f" {args.device}" if args.device else "")
+                    label = (
+                        "local llamacpp Q4_1" if engine == "llamacpp" else f"local {engine} {dtype}"
+                    )
+                    label += f" {args.device}" if args.device else ""
                     rows.append((label, n, run_child({**spec, **common})))
-        if llama_cpp_available() and not args.no_llamacpp:
-            for n in threads:
-                spec = {"kind": "llamacpp", "threads": n, **common}
-                rows.append(("llamacpp Q4_1", n, run_child(spec)))
+                    print(f"done: {label} threads {n}: {rows[-1][2]}", file=sys.stderr, flush=True)
     print(
         f"\nCPU threads (torch default): {torch.get_num_threads()}; os.cpu_count: "
         f"{os.cpu_count()}; {args.replies} replies of up to {args.tokens} tokens, "

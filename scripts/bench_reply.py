@@ -17,6 +17,10 @@ time to read ahead), 2000 a fast typist. Each value is a separate pass.
     .venv/bin/python scripts/bench_reply.py                    # bundled model, 24 turns
     .venv/bin/python scripts/bench_reply.py --no-model         # app overhead only
     .venv/bin/python scripts/bench_reply.py --strategy chat --turns 12 --think-ms 0
+    .venv/bin/python scripts/bench_reply.py --strategy continuation --engines llamacpp,llama
+
+``--engines`` runs the local backend on each engine side by side, one process each
+(llama.cpp, the default on the CPU, and the torch fallback ``llama``/``transformers``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import argparse
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -123,7 +128,17 @@ def main() -> None:
     )
     parser.add_argument("--turns", type=int, default=24, help="agent turns measured per pass")
     parser.add_argument("--think-ms", default="0,2000", help="pauses between turns, one pass each")
+    parser.add_argument(
+        "--engines", default="", help="local engines side by side, e.g. llamacpp,llama"
+    )
     args = parser.parse_args()
+    if args.engines:
+        rest = [a for i, a in enumerate(sys.argv[1:]) if not _is_engines(sys.argv[1:], i)]
+        for engine in args.engines.split(","):
+            print(f"\n## engine {engine}", flush=True)
+            env = {**os.environ, "FRONTLINE_ENGINE": engine}
+            subprocess.run([sys.executable, __file__, *rest], env=env, check=True)
+        return
 
     from trainer.paths import default_personas_dir
     from trainer.personas.loading import load_personas
@@ -148,7 +163,11 @@ def main() -> None:
         passes.append((think, run_pass(sim, backend, personas, args.turns, think / 1000, 100 * i)))
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"backend {real.name} ({real.model_id}), strategy {sim.strategy}, {args.turns} turns")
+    engine = getattr(real, "engine", "-") if real.generates else "-"
+    print(
+        f"backend {real.name} ({real.model_id}, engine {engine}), strategy {sim.strategy}, "
+        f"{args.turns} turns"
+    )
     print(f"backend ready (model load + warm-up, cached): {load_s:.2f} s")
     print(f"signal analyser ready (MiniLM load + first turn): {analyser_s:.2f} s")
     print(f"peak RSS: {rss_mb:.0f} MB\n")
@@ -167,6 +186,16 @@ def main() -> None:
             f"{r['sources'].count('model') / len(r['sources']):.0%} | "
             f"{sum(r['beats']) / len(r['beats']):.0%} |"
         )
+
+
+def _is_engines(argv: list[str], i: int) -> bool:
+    """Whether ``argv[i]`` is the ``--engines`` option or its value."""
+    here = argv[i]
+    return (
+        here == "--engines"
+        or here.startswith("--engines=")
+        or (i > 0 and argv[i - 1] == "--engines")
+    )
 
 
 if __name__ == "__main__":

@@ -20,9 +20,19 @@ def set_threads(monkeypatch) -> list[int | None]:
 def test_a_local_backend_gets_the_process_threads_before_warming_up(set_threads, monkeypatch):
     order: list[str] = []
     monkeypatch.setattr(LocalBackend, "warmup", lambda self: order.append(f"warmup {set_threads}"))
-    monkeypatch.setattr(runtime, "get_backend", lambda *a, **k: LocalBackend(device="cpu"))
+    torch_engine = LocalBackend(device="cpu", engine="llama")
+    monkeypatch.setattr(runtime, "get_backend", lambda *a, **k: torch_engine)
     assert isinstance(runtime.make_backend("local", strategy="continuation"), LocalBackend)
     assert set_threads == [None] and order == ["warmup [None]"]
+
+
+def test_a_local_backend_on_llama_cpp_leaves_torch_threads_alone(set_threads, monkeypatch):
+    monkeypatch.setattr(LocalBackend, "warmup", lambda self: None)
+    monkeypatch.setattr("trainer.llm.llamacpp.llama_cpp_available", lambda: True)
+    on_llama_cpp = LocalBackend(device="cpu", engine="llamacpp")
+    monkeypatch.setattr(runtime, "get_backend", lambda *a, **k: on_llama_cpp)
+    assert runtime.make_backend("local", strategy="continuation") is on_llama_cpp
+    assert set_threads == []
 
 
 def test_the_bundled_model_is_not_loaded_when_it_will_not_write_lines(set_threads, monkeypatch):

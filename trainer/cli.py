@@ -25,7 +25,7 @@ def _add_backend_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--model",
         default=None,
-        help="Hugging Face id or folder (local), model name (openai); env FRONTLINE_MODEL",
+        help="x.gguf, HF id or folder (local), model name (openai); env FRONTLINE_MODEL",
     )
     p.add_argument("--base-url", default=None, help="OpenAI-compatible server URL (openai)")
     p.add_argument("--no-model", action="store_true", help="scripted lines only, no model")

@@ -57,10 +57,11 @@ def make_backend(
 
 
 def _set_threads_for(backend: Backend) -> None:
-    """Torch's CPU threads, once, when ``backend`` runs torch in this process."""
+    """Torch's CPU threads, once, when ``backend`` runs torch in this process
+    (llama.cpp takes ``$FRONTLINE_THREADS`` itself)."""
     from trainer.llm.local import LocalBackend
 
-    if isinstance(backend, LocalBackend):
+    if isinstance(backend, LocalBackend) and backend.llama_cpp is None:
         from trainer.llm.hardware import set_threads
 
         set_threads()

@@ -60,8 +60,14 @@ def test_each_backend_declares_how_many_replies_to_run_at_once():
     assert FakeBackend(outputs=[]).max_concurrency == DEFAULT_CONCURRENCY
 
 
-@pytest.mark.parametrize(("device", "expected"), [("cpu", 1), ("cuda:0", 2), ("mps", 2)])
-def test_local_concurrency_follows_the_device_without_loading(device, expected):
-    backend = LocalBackend(device=device)
+@pytest.mark.parametrize(
+    ("device", "engine", "expected"),
+    [("cpu", "llama", 1), ("cuda:0", None, 2), ("mps", "transformers", 2), ("mps", "llamacpp", 1)],
+)
+def test_local_concurrency_follows_the_device_without_loading(
+    device, engine, expected, monkeypatch
+):
+    monkeypatch.setattr("trainer.llm.llamacpp.llama_cpp_available", lambda: True)
+    backend = LocalBackend(device=device, engine=engine)
     assert backend.max_concurrency == expected
     assert backend._loaded is None

@@ -47,7 +47,7 @@ def backend() -> LocalBackend:
         bundled.find_gguf()
     except BackendError as err:
         pytest.skip(str(err))
-    chosen = LocalBackend()
+    chosen = LocalBackend(engine="llama")  # the torch engine (llama.cpp: test_llamacpp.py)
     chosen.warmup()
     return chosen
 
@@ -74,7 +74,7 @@ def test_the_bundled_model_loads_from_the_user_cache(backend):
     assert folder == bundled.converted_dir()
     assert folder.parent == user_cache_dir() / "models"
     assert bundled.is_converted(folder)
-    assert LocalBackend().loaded is backend.loaded  # one model object per process
+    assert LocalBackend(engine="llama").loaded is backend.loaded  # one model object per process
 
 
 def test_conversion_into_a_fresh_cache_two_processes_at_once(backend, tmp_path, monkeypatch):
@@ -98,7 +98,7 @@ def test_conversion_into_a_fresh_cache_two_processes_at_once(backend, tmp_path, 
         raise AssertionError("the GGUF was converted again")
 
     monkeypatch.setattr(bundled, "_convert", no_convert)
-    again = LocalBackend(cache_dir=tmp_path, dtype=backend.loaded.dtype)
+    again = LocalBackend(cache_dir=tmp_path, dtype=backend.loaded.dtype, engine="llama")
     assert again.source == str(folder)
     assert again.loaded is not backend.loaded
     assert "".join(again.stream_text(PROMPT, GREEDY)) == "".join(

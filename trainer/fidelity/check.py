@@ -229,7 +229,7 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
         default="scripted",
         help="scripted (default: checks the script), local, openai or llamacpp",
     )
-    parser.add_argument("--model", default=None, help="model id or folder for the backend")
+    parser.add_argument("--model", default=None, help="x.gguf, model id or folder")
     parser.add_argument("--base-url", default=None, help="OpenAI-compatible server URL (openai)")
     parser.add_argument(
         "--strategy",

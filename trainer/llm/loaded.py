@@ -1,19 +1,27 @@
-"""A loaded model behind one small face: encode, decode, and run tokens over a KV cache.
+"""Which engine runs a local model, and a torch model behind one small face.
 
-Two engines load a model for :class:`~trainer.llm.local.LocalBackend`:
+:func:`llama_cpp_gguf` decides first: a GGUF (the bundled one, or ``--model x.gguf``)
+on a CPU or Apple GPU runs through llama.cpp (``llamacpp.py``) whenever ``llama_cpp``
+imports; a model id or folder, or a CUDA device, uses torch. Where llama.cpp did not
+build, the bundled model falls back to torch with a logged warning naming the fix.
+
+Two torch engines load a model for :class:`~trainer.llm.local.LocalBackend`:
 
 - ``llama`` (``llama_engine.py``): plain torch, for Llama-architecture folders on the
   CPU; the bundled SmolLM2 decodes with its GGUF's 4-bit weights. It never imports
   transformers unless a chat template has to be rendered.
 - ``transformers``: ``AutoModelForCausalLM``, for every other model, any device.
 
-``auto`` (the default, or ``$FRONTLINE_ENGINE``) takes ``llama`` where it can.
+``auto`` (the default, or ``$FRONTLINE_ENGINE``) takes ``llamacpp``, then ``llama``
+where it can.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +32,9 @@ from trainer.llm.base import BackendError, Message
 from trainer.llm.engines.bundled import Q4_FILE
 from trainer.llm.engines.prefix_cache import PrefixCache
 
-ENGINES = ("auto", "llama", "transformers")
+ENGINES = ("auto", "llamacpp", "llama", "transformers")
+log = logging.getLogger(__name__)
+_WARNED: list[str] = []  # the fallback warning, once per process
 
 
 class Sequence(Protocol):
@@ -61,11 +71,72 @@ class LoadedModel:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def choose_engine(source: str, device: str, engine: str | None = None) -> str:
-    """``llama`` or ``transformers`` for ``source`` on ``device`` (see the module docstring)."""
+def llama_cpp_gguf(model: str | None, device: str | None, engine: str | None) -> str | None:
+    """The GGUF file that llama.cpp runs for ``model`` (None: the bundled one), or None
+    when a torch engine runs it (see the module docstring).
+
+    BackendError when llama.cpp is needed and missing: ``engine="llamacpp"``, or a
+    ``.gguf`` file given as the model (torch cannot read it).
+    """
+    from trainer.llm.llamacpp import INSTALL_FIX, INSTALL_HINT, llama_cpp_available
+
+    chosen = _engine_name(engine)
+    if chosen in ("llama", "transformers"):
+        return None
+    if model is None:
+        from trainer.llm.engines.bundled import find_gguf
+
+        gguf = str(find_gguf().path)
+    elif model.lower().endswith(".gguf"):
+        if not os.path.isfile(model):
+            raise BackendError(f"No GGUF file at {model!r}: give the path to a .gguf file.")
+        gguf = model
+    elif chosen == "llamacpp":
+        raise BackendError(f"The llamacpp engine runs .gguf files; {model!r} is not one.")
+    else:
+        return None  # a model id or folder: transformers (or the plain-torch engine)
+    if chosen == "auto" and _on_cuda(device):
+        return None  # CUDA: transformers
+    if llama_cpp_available():
+        return gguf
+    if chosen == "llamacpp" or model is not None:
+        raise BackendError(INSTALL_HINT)
+    if not _WARNED:
+        _WARNED.append(gguf)
+        log.warning(
+            "llama-cpp-python is not installed, so the bundled model runs on the slower "
+            "torch engine. Fix: %s",
+            INSTALL_FIX,
+        )
+    return None
+
+
+def _engine_name(engine: str | None) -> str:
     chosen = (engine or os.environ.get("FRONTLINE_ENGINE", "") or "auto").strip().lower()
     if chosen not in ENGINES:
         raise ValueError(f"Unknown engine {chosen!r}; choose one of {', '.join(ENGINES)}.")
+    return chosen
+
+
+def _on_cuda(device: str | None) -> bool:
+    """Whether the model would run on CUDA; no torch import on a machine without NVIDIA."""
+    device = device or os.environ.get("FRONTLINE_DEVICE", "").strip()
+    if device:
+        return device.startswith("cuda")
+    if sys.platform == "darwin":
+        return False
+    if sys.platform.startswith("linux") and not os.path.exists("/proc/driver/nvidia/version"):
+        return False
+    from trainer.llm.hardware import default_device
+
+    return default_device().startswith("cuda")
+
+
+def choose_engine(source: str, device: str, engine: str | None = None) -> str:
+    """``llama`` or ``transformers`` for ``source`` on ``device`` (see the module docstring)."""
+    chosen = _engine_name(engine)
+    if chosen == "llamacpp":
+        raise ValueError("The llamacpp engine is chosen by llama_cpp_gguf, not here.")
     if chosen != "auto":
         return chosen
     from trainer.llm.engines.llama_engine import unsupported

@@ -1,9 +1,12 @@
-"""In-process generation with torch (the default backend).
+"""In-process generation (the default backend): llama.cpp for a GGUF, else torch.
 
-``LocalBackend()`` plays the bundled SmolLM2-135M-Instruct (``bundled.py``) with the
-small Llama engine of ``llama_engine.py`` and the GGUF's 4-bit weights; any causal LM
-id or folder loads too, with transformers' ``from_pretrained`` where the small engine
-does not apply (under ``HF_HUB_OFFLINE=1``: cached models only). ``loaded.py`` chooses.
+``LocalBackend()`` plays the bundled SmolLM2-135M-Instruct (``bundled.py``) and
+``LocalBackend("x.gguf")`` any GGUF file through llama.cpp (``llamacpp.py``, with the
+GGUF's chat template) when ``llama_cpp`` imports and the device is not CUDA. Otherwise
+torch runs it: the bundled model with the small Llama engine of ``llama_engine.py`` and
+the GGUF's 4-bit weights; any causal LM id or folder with transformers'
+``from_pretrained`` where the small engine does not apply (under ``HF_HUB_OFFLINE=1``:
+cached models only). ``loaded.py`` chooses. The rest of this docstring is the torch path.
 
 A hand-written token loop over a KV cache (not ``generate()`` + a streamer thread): the
 first piece comes straight after the prompt's forward pass, and stop strings are cut
@@ -31,7 +34,8 @@ from pathlib import Path
 
 from trainer.llm.base import Backend, BackendError, GenerationParams, Message, StopFilter
 from trainer.llm.hardware import default_device, default_dtype
-from trainer.llm.loaded import LoadedModel, choose_engine, load
+from trainer.llm.llamacpp import LlamaCppBackend
+from trainer.llm.loaded import LoadedModel, choose_engine, llama_cpp_gguf, load
 from trainer.llm.read_ahead import ReadAheads
 from trainer.llm.sampling import pick_token
 
@@ -104,8 +108,9 @@ class LocalBackend(Backend):
         ``device``/``dtype`` default to :func:`default_device` / :func:`default_dtype`;
         ``cache_dir`` is where the bundled model is converted (default: user cache);
         ``engine`` (or ``$FRONTLINE_ENGINE``) is
-        ``auto``, ``llama`` or ``transformers``; ``four_bit=False`` (or
-        ``FRONTLINE_4BIT=0``) decodes the bundled model with its dense weights instead.
+        ``auto``, ``llamacpp``, ``llama`` or ``transformers``; ``four_bit=False`` (or
+        ``FRONTLINE_4BIT=0``) decodes the bundled model with its dense weights instead
+        (torch engine). BackendError when a GGUF needs llama.cpp and it is missing.
         """
         self.model_id = model or BUNDLED_ID
         self._model = model
@@ -117,12 +122,22 @@ class LocalBackend(Backend):
             four_bit = os.environ.get("FRONTLINE_4BIT", "1").strip().lower() not in FALSE
         self._four_bit = four_bit
         self._loaded: LoadedModel | None = None
+        gguf = llama_cpp_gguf(model, device, engine)
+        self.llama_cpp = LlamaCppBackend(gguf) if gguf else None
+        """The llama.cpp backend that runs this model, or None when torch runs it."""
         self.model_key = (self.model_id, device, dtype, str(cache_dir or ""), engine, four_bit)
         """This backend's model, as its settings name it: read-aheads are kept per model."""
 
     @property
+    def engine(self) -> str:
+        """``llamacpp``, or the torch engine (``llama``/``transformers``; loads the model)."""
+        return "llamacpp" if self.llama_cpp else self.loaded.engine
+
+    @property
     def loaded(self) -> LoadedModel:
-        """The shared model, loaded on first access."""
+        """The shared torch model, loaded on first access (BackendError on llama.cpp)."""
+        if self.llama_cpp is not None:
+            raise BackendError(f"{self.model_id} runs on llama.cpp: there is no torch model.")
         if self._loaded is None:
             self._loaded = load_model(
                 self._model,
@@ -136,28 +151,37 @@ class LocalBackend(Backend):
 
     @property
     def source(self) -> str:
-        """The folder (bundled: the converted cache folder) or model id loaded."""
-        return self.loaded.source
+        """The GGUF file (llama.cpp), else the folder (bundled: the converted cache folder)
+        or model id loaded."""
+        return self.llama_cpp.model_id if self.llama_cpp else self.loaded.source
 
     @property
     def max_concurrency(self) -> int:
         """1 on the CPU (two interleaved replies only share the same cores: measured with
-        ``scripts/bench_app.py``, no faster), else 2. Does not load the model."""
+        ``scripts/bench_app.py``, no faster) and on llama.cpp, else 2. Does not load the model."""
+        if self.llama_cpp is not None:
+            return self.llama_cpp.max_concurrency
         device = self._loaded.device if self._loaded else self._device or default_device()
         return 1 if device.startswith("cpu") else 2
 
     def warmup(self) -> None:
         """Load the model now and run one tiny generation (first calls are slower)."""
+        if self.llama_cpp is not None:
+            return self.llama_cpp.warmup()
         for _ in self.stream_text("Hello", GenerationParams(max_new_tokens=2, temperature=0)):
             pass
 
     def stream(self, messages: list[Message], params: GenerationParams) -> Iterator[str]:
-        """Reply to chat ``messages`` through the tokenizer's chat template."""
+        """Reply to chat ``messages`` through the model's chat template."""
+        if self.llama_cpp is not None:
+            return self.llama_cpp.stream(messages, params)
         lm = self.loaded
         return self._generate(lm.encode(lm.chat_prompt(messages), False), params)
 
     def stream_text(self, prompt: str, params: GenerationParams) -> Iterator[str]:
         """Continue the raw text ``prompt``."""
+        if self.llama_cpp is not None:
+            return self.llama_cpp.stream_text(prompt, params)
         for done in _READING.waits(self.model_key, prompt):  # the same cache state, always
             done.wait()
         return self._generate(self.loaded.encode(prompt, True), params)
@@ -168,8 +192,11 @@ class LocalBackend(Backend):
         A later :meth:`stream_text` whose prompt begins with ``prompt`` waits for this to
         finish and then reads only the rest. The simulator calls it with the known start
         of the next prompt while the trainee is typing. Failures only cost the speed-up.
-        Only replies of this model wait for it (see ``read_ahead.py``).
+        Only replies of this model wait for it (see ``read_ahead.py``). On llama.cpp the
+        prompt is evaluated into llama.cpp's own KV cache instead.
         """
+        if self.llama_cpp is not None:
+            return self.llama_cpp.prepare(prompt)
         if _READING.start(self.model_key, prompt) is None:
             return  # already being read, or too many reads pending for this model
         threading.Thread(target=self._read_ahead, args=(prompt,), daemon=True).start()

@@ -115,7 +115,7 @@ def test_the_engine_is_chosen_where_it_applies(tiny, monkeypatch):
     assert choose_engine("HuggingFaceTB/SmolLM2-135M-Instruct", "cpu") == "transformers"
     monkeypatch.setenv("FRONTLINE_ENGINE", "transformers")
     assert choose_engine(str(tiny), "cpu") == "transformers"
-    with pytest.raises(ValueError, match="auto, llama, transformers"):
+    with pytest.raises(ValueError, match="auto, llamacpp, llama, transformers"):
         choose_engine(str(tiny), "cpu", "vllm")
 
 
@@ -228,7 +228,7 @@ def test_a_continuation_reply_never_imports_transformers(bundled_folder):
         "import sys\n"
         "from trainer.llm.local import LocalBackend\n"
         "from trainer.llm.base import GenerationParams\n"
-        "b = LocalBackend()\n"
+        "b = LocalBackend(engine='llama')\n"
         "text = ''.join(b.stream_text('Customer: Hello?', GenerationParams(max_new_tokens=5)))\n"
         "print(b.loaded.engine, b.loaded.four_bit, 'transformers' in sys.modules)\n"
     )
@@ -239,7 +239,7 @@ def test_a_continuation_reply_never_imports_transformers(bundled_folder):
 @pytest.mark.slow
 def test_read_ahead_then_reply_reuses_the_prompt_and_changes_nothing(bundled_folder):
     """float32, where reusing the cache moves logits by about 1e-5: the same greedy text."""
-    backend = LocalBackend(dtype="float32")
+    backend = LocalBackend(dtype="float32", engine="llama")
     prefixes = backend.loaded.prefixes
     assert prefixes is not None
     start = "Transcript of a phone call.\nCustomer: My internet has been down since Monday."
