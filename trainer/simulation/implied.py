@@ -27,35 +27,12 @@ _RESTATING = re.compile(
 )
 _WORD = re.compile(r"[a-z']{4,}")
 _COMMON = frozenset(
-    [
-        "that",
-        "this",
-        "with",
-        "have",
-        "been",
-        "your",
-        "you're",
-        "what",
-        "about",
-        "there",
-        "they",
-        "their",
-        "just",
-        "from",
-        "would",
-        "could",
-        "should",
-        "still",
-        "then",
-        "when",
-        "will",
-        "were",
-        "said",
-        "know",
-        "right",
-        "okay",
-    ]
-)
+    {
+        "that", "this", "with", "have", "been", "your", "you're", "what", "about", "there",
+        "they", "their", "just", "from", "would", "could", "should", "still", "then", "when",
+        "will", "were", "said", "know", "right", "okay",
+    }
+)  # fmt: skip
 
 
 def _sentences(text: str) -> list[str]:
