@@ -43,7 +43,7 @@ def personas():
 def test_asked_details_are_given_in_the_same_reply(sim, personas):
     rate = answer_rate(sim, personas, read_jsonl(DATA / "asks_writer_h.jsonl"))
     assert rate.asks >= 180 and rate.negatives >= 30
-    assert rate.rate is not None and rate.rate >= 0.85, rate.misses[:5]
+    assert rate.rate is not None and rate.rate >= 0.90, rate.misses[:5]  # 174/189 (92.1 %) measured
     assert rate.leaked <= 2  # a detail only mentioned is not blurted out
 
 
@@ -51,8 +51,9 @@ def test_trainee_scripts_end_the_way_a_trainer_expects(sim, personas):
     runs = script_outcomes(sim, personas, read_jsonl(DATA / "trainee_scripts_writer_h.jsonl"))
     table = outcome_table(runs)
     assert sum(table["good"].values()) == 16
-    assert table["good"]["resolved"] >= 10
-    assert table["nervous"]["hung_up"] <= 2
-    assert table["poor"]["hung_up"] + table["poor"]["escalated"] >= 11
+    # measured at this commit: good 16/16 resolved, nervous 1/16 hung up, poor 13/16
+    assert table["good"]["resolved"] >= 15
+    assert table["nervous"]["hung_up"] <= 1
+    assert table["poor"]["hung_up"] + table["poor"]["escalated"] >= 13
     assert early_hang_ups([r for r in runs if r.kind != "good"]) == []
     assert sum(r.repeats for r in runs) <= 6

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from trainer.outcomes import Outcome, agent_ending
 from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Persona
+from trainer.simulation.implied import implied_signals
 from trainer.transcripts.transcript import Transcript, Turn
 
 ABUSIVE_SIGNALS = frozenset({"insults_customer", "profanity"})
@@ -155,7 +156,9 @@ def apply_agent_turn(
     effective = {s for s in signals if not (injection and persona.reactions.get(s, 0) < 0)}
     times_seen = Counter(s for record in state.records for s in record.signals)
     asked = tuple(persona.facts_asked(agent_text, verifying="asks_verification" in signals))
-    addressed = () if injection else _addressed(persona, state, effective, agent_text)
+    said = [t.text for t in state.transcript if t.speaker == "customer"]
+    heard = effective | implied_signals(agent_text, said)  # for needs only
+    addressed = () if injection else _addressed(persona, state, heard, agent_text)
     fresh = {s for s in effective & CONSTRUCTIVE_SIGNALS if not times_seen.get(s)}
     # a question the agent asks (not a rude one) keeps the call moving: a nervous trainee
     # asking the caller to repeat is annoying, not stonewalling
