@@ -25,6 +25,12 @@ def add_signals_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--rubric", type=Path, default=None)
     train.add_argument("--folds", type=int, default=5)
     train.add_argument("--precision-floor", type=float, default=0.9)
+    train.add_argument(
+        "--balance",
+        choices=["balanced", "none"],
+        default="balanced",
+        help="class weights of the regressions (chosen by scripts/cv_signals.py)",
+    )
     evaluate = sub.add_parser("eval", help="precision / recall / F1 per signal on labels")
     evaluate.add_argument("labels", type=Path, nargs="+", help="JSONL labelled turns")
     evaluate.add_argument("--rubric", type=Path, default=None)
@@ -74,6 +80,7 @@ def _train(args: argparse.Namespace, rubric, rows, files) -> int:  # noqa: ANN00
         rubric.signals,
         folds=args.folds,
         precision_floor=args.precision_floor,
+        balance=None if args.balance == "none" else args.balance,
         progress=lambda line: print("  " + line, flush=True),
     )
     out = args.out or heads_path_for(args.rubric or default_rubric_path())
