@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, EMPATHY, WAIT, _say
+from test_browser import ARTIFACTS, CHROMIUM_ARGS, EMPATHY, WAIT, _say
 from test_browser_qa import SIZES
-from ui_helpers import RunningApp
+from ui_helpers import RunningApp, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -21,14 +21,8 @@ WIDTH, HEIGHT = 1280, 720
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=WAIT)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(CHROMIUM_ARGS, WAIT) as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

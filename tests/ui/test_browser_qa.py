@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from ui_helpers import REPO, RunningApp
+from ui_helpers import REPO, RunningApp, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -51,14 +51,8 @@ if not CHROMIUM.exists():
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=WAIT)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(CHROMIUM_ARGS, WAIT) as launched:
+        yield launched
 
 
 def _open_qa(browser: Any, app: RunningApp, width: int = 1280, height: int = 720) -> Any:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, EMPATHY, WAIT, _say
-from ui_helpers import RunningApp, pick_customer
+from test_browser import ARTIFACTS, CHROMIUM_ARGS, EMPATHY, WAIT, _say
+from ui_helpers import RunningApp, chromium, pick_customer
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +17,8 @@ NAME = "Resuming Rosa"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=WAIT)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(CHROMIUM_ARGS, WAIT) as launched:
+        yield launched
 
 
 def _open(browser: Any, url: str) -> Any:

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
-from test_browser_qa import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, SIZES, WAIT
-from ui_helpers import RunningApp
+from test_browser_qa import ARTIFACTS, CHROMIUM_ARGS, SIZES, WAIT
+from ui_helpers import RunningApp, chromium
 
 from trainer.ui.studio import TEMPLATE
 
@@ -25,14 +25,8 @@ RED_GUTTER = "rgb(198, 40, 40)"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=WAIT)
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(CHROMIUM_ARGS, WAIT) as launched:
+        yield launched
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)

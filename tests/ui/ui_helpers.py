@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,3 +109,16 @@ def pick_customer(page: Any, name: str) -> None:
         except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try the header again
             continue
     card.click()
+
+
+@contextmanager
+def chromium(args: list[str], wait_ms: int) -> Iterator[Any]:
+    """Debian's chromium under Playwright (never a downloaded browser), waits of wait_ms."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=wait_ms)
+    (REPO / "test-artifacts").mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        yield browser
+        browser.close()
