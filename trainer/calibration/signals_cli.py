@@ -28,7 +28,7 @@ def add_signals_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--balance",
         choices=["balanced", "none"],
-        default="balanced",
+        default="none",
         help="class weights of the regressions (chosen by scripts/cv_signals.py)",
     )
     evaluate = sub.add_parser("eval", help="precision / recall / F1 per signal on labels")
