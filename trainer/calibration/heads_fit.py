@@ -1,6 +1,7 @@
 """Fit the signal heads (:mod:`trainer.scoring.signal_heads`) to labelled turns.
 
-Per signal, a logistic regression (scikit-learn, L2, balanced classes) on the
+Per signal, a logistic regression (scikit-learn, L2; class weights as ``balance`` says,
+none by default) on the
 features of every turn of that signal's speaker. Its threshold is chosen on
 out-of-fold probabilities, the folds grouped by author and industry so that a
 threshold is never picked on phrasing the head was fitted on: the highest F1
