@@ -3,7 +3,8 @@
 The default engine of ``--backend local`` on the CPU (``local.py`` hands a GGUF to this
 class), and ``--backend llamacpp`` by name. ``make`` installs ``llama-cpp-python``
 (``requirements-llamacpp.txt``); where it did not build, ``local`` falls back to torch.
-Chat replies use the chat template stored in the GGUF.
+Chat replies use the chat template stored in the GGUF. The bundled file is run as a
+Q8_0 copy that llama.cpp reads faster on a CPU (``engines/requantized.py``).
 
 One ``Llama`` object per process and file; it is not thread-safe, so a lock is
 held for the whole of each reply: concurrent replies queue. The lock is released
@@ -90,9 +91,11 @@ class LlamaCppBackend(Backend):
             if self.model_id not in _MODELS:
                 from llama_cpp import Llama
 
+                from trainer.llm.engines.requantized import runnable_gguf
+
                 try:
                     llm = Llama(
-                        model_path=self.model_id,
+                        model_path=runnable_gguf(self.model_id),
                         n_ctx=self.n_ctx,
                         n_threads=self.threads,
                         verbose=False,
