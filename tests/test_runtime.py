@@ -20,7 +20,7 @@ def set_threads(monkeypatch) -> list[int | None]:
 def test_a_local_backend_gets_the_process_threads_before_warming_up(set_threads, monkeypatch):
     order: list[str] = []
     monkeypatch.setattr(LocalBackend, "warmup", lambda self: order.append(f"warmup {set_threads}"))
-    torch_engine = LocalBackend(device="cpu", engine="llama")
+    torch_engine = LocalBackend(device="cpu", engine="transformers")
     monkeypatch.setattr(runtime, "get_backend", lambda *a, **k: torch_engine)
     assert isinstance(runtime.make_backend("local", strategy="continuation"), LocalBackend)
     assert set_threads == [None] and order == ["warmup [None]"]

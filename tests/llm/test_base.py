@@ -62,7 +62,12 @@ def test_each_backend_declares_how_many_replies_to_run_at_once():
 
 @pytest.mark.parametrize(
     ("device", "engine", "expected"),
-    [("cpu", "llama", 1), ("cuda:0", None, 2), ("mps", "transformers", 2), ("mps", "llamacpp", 1)],
+    [
+        ("cpu", "transformers", 1),
+        ("cuda:0", None, 2),
+        ("mps", "transformers", 2),
+        ("mps", "llamacpp", 1),
+    ],
 )
 def test_local_concurrency_follows_the_device_without_loading(
     device, engine, expected, monkeypatch

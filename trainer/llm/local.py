@@ -1,16 +1,16 @@
-"""In-process generation (the default backend): llama.cpp for a GGUF, else torch.
+"""In-process generation (the default backend): llama.cpp for a GGUF, else transformers.
 
-``LocalBackend()`` plays the bundled SmolLM2-135M-Instruct (``bundled.py``) and
+``LocalBackend()`` plays the bundled SmolLM2-135M-Instruct (``engines/bundled.py``) and
 ``LocalBackend("x.gguf")`` any GGUF file through llama.cpp (``llamacpp.py``, with the
 GGUF's chat template) when ``llama_cpp`` imports and the device is not CUDA. Otherwise
-torch runs it: the bundled model with the small Llama engine of ``llama_engine.py`` and
-the GGUF's 4-bit weights; any causal LM id or folder with transformers'
-``from_pretrained`` where the small engine does not apply (under ``HF_HUB_OFFLINE=1``:
-cached models only). ``loaded.py`` chooses. The rest of this docstring is the torch path.
+transformers runs it (``loaded.py`` chooses): a causal LM id or folder with
+``from_pretrained`` (under ``HF_HUB_OFFLINE=1``: cached models only), or the bundled
+model from its converted folder where llama.cpp did not build. The rest of this
+docstring is the transformers path.
 
-A hand-written token loop over a KV cache (not ``generate()`` + a streamer thread): the
-first piece comes straight after the prompt's forward pass, and stop strings are cut
-exactly, even across tokens, ending generation as soon as one appears.
+A hand-written token loop over transformers' KV cache (not ``generate()`` + a streamer
+thread): the first piece comes straight after the prompt's forward pass, and stop
+strings are cut exactly, even across tokens, ending generation as soon as one appears.
 
 One model object per process and (model, device, dtype), loaded lazily on first use
 (or by ``warmup()``). Calls from several threads are safe: each call has its own KV
@@ -23,9 +23,6 @@ to the process: entry points set them once (``hardware.set_threads``, through
 
 from __future__ import annotations
 
-import atexit
-import logging
-import os
 import random
 import threading
 import time
@@ -35,25 +32,12 @@ from pathlib import Path
 from trainer.llm.base import Backend, BackendError, GenerationParams, Message, StopFilter
 from trainer.llm.hardware import default_device, default_dtype
 from trainer.llm.llamacpp import LlamaCppBackend
-from trainer.llm.loaded import LoadedModel, choose_engine, llama_cpp_gguf, load
-from trainer.llm.read_ahead import ReadAheads
+from trainer.llm.loaded import LoadedModel, llama_cpp_gguf, load
 from trainer.llm.sampling import pick_token
 
 BUNDLED_ID = "bundled:smollm2-135m-instruct"
-FALSE = ("0", "false", "no", "off")
-log = logging.getLogger(__name__)
 
-_READING = ReadAheads()  # prompts being read ahead by prepare(), per model
-
-
-@atexit.register
-def _finish_reading_ahead() -> None:
-    """Let read-ahead threads leave torch before the interpreter goes (else: abort)."""
-    for done in _READING.pending():
-        done.wait(timeout=30)
-
-
-_MODELS: dict[tuple[str, str, str, str, bool], LoadedModel] = {}
+_MODELS: dict[tuple[str, str, str], LoadedModel] = {}
 _MODELS_LOCK = threading.Lock()
 
 
@@ -63,14 +47,9 @@ def load_model(
     device: str | None = None,
     dtype: str | None = None,
     cache_dir: Path | None = None,
-    engine: str | None = None,
-    four_bit: bool = True,
 ) -> LoadedModel:
-    """The process-wide model for ``model`` (None: the bundled one), loading it once.
-
-    ``engine``: ``auto`` (default), ``llama`` or ``transformers`` (``loaded.py``);
-    ``four_bit``: decode with the bundled GGUF's 4-bit weights where available.
-    """
+    """The process-wide transformers model for ``model`` (None: the bundled one, from
+    its converted folder), loading it once."""
     device = device or default_device()
     dtype = dtype or default_dtype(device)
     if model is None:
@@ -79,16 +58,15 @@ def load_model(
         source = str(ensure_converted(cache_dir))
     else:
         source = model
-    chosen = choose_engine(source, device, engine)
-    key = (source, device, dtype, chosen, four_bit)
+    key = (source, device, dtype)
     with _MODELS_LOCK:
         if key not in _MODELS:
-            _MODELS[key] = load(source, device, dtype, chosen, four_bit)
+            _MODELS[key] = load(source, device, dtype)
         return _MODELS[key]
 
 
 class LocalBackend(Backend):
-    """Torch in this process; see the module docstring."""
+    """A model in this process: llama.cpp or transformers; see the module docstring."""
 
     name = "local"
     generates = True
@@ -101,51 +79,38 @@ class LocalBackend(Backend):
         dtype: str | None = None,
         cache_dir: Path | None = None,
         engine: str | None = None,
-        four_bit: bool | None = None,
     ) -> None:
-        """``model``: None for the bundled SmolLM2, else a model id or folder.
+        """``model``: None for the bundled SmolLM2, else a .gguf path, a model id or folder.
 
-        ``device``/``dtype`` default to :func:`default_device` / :func:`default_dtype`;
-        ``cache_dir`` is where the bundled model is converted (default: user cache);
-        ``engine`` (or ``$FRONTLINE_ENGINE``) is
-        ``auto``, ``llamacpp``, ``llama`` or ``transformers``; ``four_bit=False`` (or
-        ``FRONTLINE_4BIT=0``) decodes the bundled model with its dense weights instead
-        (torch engine). BackendError when a GGUF needs llama.cpp and it is missing.
+        ``device``/``dtype`` default to :func:`default_device` / :func:`default_dtype`
+        (transformers only); ``cache_dir`` is where the bundled model is converted for
+        transformers (default: user cache); ``engine`` (or ``$FRONTLINE_ENGINE``) is
+        ``auto``, ``llamacpp`` or ``transformers``. BackendError when a GGUF needs
+        llama.cpp and it is missing; ValueError for an unknown or removed engine.
         """
         self.model_id = model or BUNDLED_ID
         self._model = model
         self._device = device
         self._dtype = dtype
         self._cache_dir = cache_dir
-        self._engine = engine
-        if four_bit is None:
-            four_bit = os.environ.get("FRONTLINE_4BIT", "1").strip().lower() not in FALSE
-        self._four_bit = four_bit
         self._loaded: LoadedModel | None = None
         gguf = llama_cpp_gguf(model, device, engine)
         self.llama_cpp = LlamaCppBackend(gguf) if gguf else None
-        """The llama.cpp backend that runs this model, or None when torch runs it."""
-        self.model_key = (self.model_id, device, dtype, str(cache_dir or ""), engine, four_bit)
-        """This backend's model, as its settings name it: read-aheads are kept per model."""
+        """The llama.cpp backend that runs this model, or None when transformers runs it."""
 
     @property
     def engine(self) -> str:
-        """``llamacpp``, or the torch engine (``llama``/``transformers``; loads the model)."""
-        return "llamacpp" if self.llama_cpp else self.loaded.engine
+        """``llamacpp`` or ``transformers`` (known without loading the model)."""
+        return "llamacpp" if self.llama_cpp else "transformers"
 
     @property
     def loaded(self) -> LoadedModel:
-        """The shared torch model, loaded on first access (BackendError on llama.cpp)."""
+        """The shared transformers model, loaded on first access (BackendError on llama.cpp)."""
         if self.llama_cpp is not None:
             raise BackendError(f"{self.model_id} runs on llama.cpp: there is no torch model.")
         if self._loaded is None:
             self._loaded = load_model(
-                self._model,
-                device=self._device,
-                dtype=self._dtype,
-                cache_dir=self._cache_dir,
-                engine=self._engine,
-                four_bit=self._four_bit,
+                self._model, device=self._device, dtype=self._dtype, cache_dir=self._cache_dir
             )
         return self._loaded
 
@@ -182,37 +147,15 @@ class LocalBackend(Backend):
         """Continue the raw text ``prompt``."""
         if self.llama_cpp is not None:
             return self.llama_cpp.stream_text(prompt, params)
-        for done in _READING.waits(self.model_key, prompt):  # the same cache state, always
-            done.wait()
         return self._generate(self.loaded.encode(prompt, True), params)
 
     def prepare(self, prompt: str) -> None:
-        """Read ``prompt`` into the prefix cache in the background; return at once.
-
-        A later :meth:`stream_text` whose prompt begins with ``prompt`` waits for this to
-        finish and then reads only the rest. The simulator calls it with the known start
-        of the next prompt while the trainee is typing. Failures only cost the speed-up.
-        Only replies of this model wait for it (see ``read_ahead.py``). On llama.cpp the
-        prompt is evaluated into llama.cpp's own KV cache instead.
-        """
+        """On llama.cpp: read ``prompt`` into its KV cache in the background (see
+        :meth:`LlamaCppBackend.prepare`), so a reply whose prompt begins with it reads only
+        the rest. On transformers: nothing (every reply reads its whole prompt; its model
+        is kept for GPUs and models llama.cpp does not run). Returns at once."""
         if self.llama_cpp is not None:
-            return self.llama_cpp.prepare(prompt)
-        if _READING.start(self.model_key, prompt) is None:
-            return  # already being read, or too many reads pending for this model
-        threading.Thread(target=self._read_ahead, args=(prompt,), daemon=True).start()
-
-    def _read_ahead(self, prompt: str) -> None:
-        try:
-            lm = self.loaded
-            ids = lm.encode(prompt, True)
-            fits = lm.max_positions is None or len(ids) < lm.max_positions
-            if lm.prefixes is not None and lm.prefixes.entries > 0 and fits and ids:
-                with lm.lock:
-                    lm.new_sequence(len(ids)).run(ids)
-        except Exception as err:  # noqa: BLE001 - the reply itself will report real trouble
-            log.debug("Reading ahead failed: %s", err)
-        finally:
-            _READING.finish(self.model_key, prompt)
+            self.llama_cpp.prepare(prompt)
 
     def _generate(self, prompt_ids: list[int], params: GenerationParams) -> Iterator[str]:
         lm = self.loaded

@@ -1,6 +1,6 @@
-"""The prompts being read ahead (``LocalBackend.prepare``), kept apart for each model.
+"""The prompts being read ahead (``LlamaCppBackend.prepare``), kept apart for each model.
 
-A reply whose prompt begins with a prompt still being read into a model's prefix cache
+A reply whose prompt begins with a prompt still being read into a model's KV cache
 waits for that read to finish, so the cache state never depends on thread timing. It
 waits only for reads into its own model: the key is the model, never the prompt alone.
 At most ``limit`` reads are pending per model; more are skipped (a read ahead is only

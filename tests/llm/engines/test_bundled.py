@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from importlib import metadata
@@ -49,33 +48,22 @@ def _fake_convert(calls: list[int], delay: float = 0.0):
         calls.append(1)
         time.sleep(delay)
         (out / "model.safetensors").write_bytes(b"weights")
-        (out / bundled.Q4_FILE).write_bytes(b"4-bit weights")
         (out / bundled.MARKER).write_text("{}")
 
     return convert
 
 
-def test_a_cache_converted_before_the_4bit_file_gets_it_added(monkeypatch, tmp_path):
-    """Reads the real GGUF's Q4_1 blocks into the old folder; never converts again."""
-    from trainer.llm.engines.gguf_q4 import load_q4
-
+def test_a_cache_of_an_earlier_release_is_used_as_it_is(monkeypatch, tmp_path):
+    """Caches converted before the torch engine was removed also hold its 4-bit file."""
     gguf = _installed()
     folder = bundled.converted_dir(tmp_path, gguf)
     folder.mkdir(parents=True)
-    (folder / "model.safetensors").write_bytes(b"weights")
-    (folder / bundled.MARKER).write_text("{}")
-    config = {"num_attention_heads": 9, "num_key_value_heads": 3}
-    (folder / "config.json").write_text(json.dumps(config))
+    for name in ("model.safetensors", "q4_1.safetensors", bundled.MARKER):
+        (folder / name).write_bytes(b"{}")
     calls: list[int] = []
     monkeypatch.setattr(bundled, "_convert", _fake_convert(calls))
     assert bundled.ensure_converted(tmp_path) == folder
     assert calls == []
-    weights = load_q4(folder / bundled.Q4_FILE)
-    assert len(weights) == 30 * 7  # q, k, v, o, gate, up, down in each of 30 layers
-    q, d, m = weights["model.layers.0.self_attn.q_proj.weight"]
-    assert q.shape == (576, 576) and d.shape == m.shape == (576, 576 // 32)
-    assert q.max() <= 15
-    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
 
 def test_threads_starting_together_convert_once(monkeypatch, tmp_path):

