@@ -36,7 +36,7 @@ $(STAMP): requirements.txt requirements-llamacpp.txt
 	# llama.cpp: the first install compiles (~12 min on 2 cores). A failed build does not
 	# stop the install: the app then runs the model with torch and says so.
 	$(LLAMA_FIX) || { echo 'WARNING: llama-cpp-python did not build: the local model runs on'; \
-	echo 'the slower torch engine. Fix: install a C++ compiler and cmake, then: $(LLAMA_FIX)'; }
+	echo 'transformers (slower). Fix: install a C++ compiler and cmake, then: $(LLAMA_FIX)'; }
 	touch $@
 
 $(DEV_STAMP): $(STAMP) requirements-dev.txt

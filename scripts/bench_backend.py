@@ -2,17 +2,19 @@
 
 Every configuration runs in its own process, so "process ready" is a cold start from
 an empty interpreter (imports, cached model load, warm-up) and peak RSS (getrusage) is
-that configuration's own. Engines of ``--backend local``: ``llamacpp`` (the default on
-the CPU: llama.cpp running the bundled Q4_1 GGUF), and the torch fallback: ``llama-4bit``
-(the small Llama engine decoding with the GGUF's 4-bit weights), ``llama`` (the same
-engine, dense weights) and ``transformers``; llama.cpp runs once per thread count (it
-ignores the dtype). Prefix reuse is off here (llama.cpp's KV cache is reset before each
-reply), so every reply reads its whole prompt; ``bench_reply.py`` measures replies in a
-call, where it helps. Prints a markdown table.
+that configuration's own. Engines of ``--backend local``, side by side: ``llamacpp``
+(the default on the CPU: llama.cpp running the bundled GGUF, as its Q8_0 copy unless
+``FRONTLINE_BUNDLED_Q8=0``: ``engines/requantized.py``) and ``transformers``
+(the fallback where llama.cpp did not build, and the engine on CUDA: the bundled model
+dequantized into its converted folder). llama.cpp runs once per thread count (it ignores
+the dtype); transformers once per dtype of ``--dtypes`` (default: the one the app picks
+for this CPU). Prefix reuse is off here (llama.cpp's KV cache is reset before each reply;
+transformers keeps none), so every reply reads its whole prompt; ``bench_reply.py``
+measures replies in a call, where it helps. Prints a markdown table.
 
-    .venv/bin/python scripts/bench_backend.py                 # engines x dtypes
-    .venv/bin/python scripts/bench_backend.py --replies 5 --engines llamacpp,llama-4bit \
-        --dtypes float32 --threads 1,2
+    .venv/bin/python scripts/bench_backend.py                 # llamacpp vs transformers
+    .venv/bin/python scripts/bench_backend.py --replies 5 --dtypes float32,bfloat16 \
+        --threads 1,2
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ENGINES = ("llamacpp", "transformers")
 
 PROMPT = """\
 You are playing a customer on a phone call to Northwind Broadband. Stay in character.
@@ -66,7 +70,7 @@ def child(spec: dict) -> dict:
     ttfts, totals, tokens = [], [], []
     for i in range(spec["replies"]):
         if cpp is not None:
-            cpp._llama()[0].reset()  # a cold prompt, as with the torch prefix cache off
+            cpp._llama()[0].reset()  # a cold prompt, as transformers reads every time
         params = GenerationParams(max_new_tokens=spec["tokens"], seed=i, timeout_s=600)
         before = steps[0]
         t = time.perf_counter()
@@ -86,6 +90,8 @@ def child(spec: dict) -> dict:
         "tokens": tokens,
         "decode_tok_s": statistics.median(decode) if decode else float("nan"),
         "threads_used": _threads_used(backend),
+        "dtype": "-" if cpp is not None else backend.loaded.dtype,
+        "weights": Path(cpp._llama()[0].model_path).name if cpp is not None else "",
         **_rss(),
     }
 
@@ -105,8 +111,7 @@ def _backend(spec: dict):
         cache_dir=Path(spec["cache_dir"]),
         device=spec.get("device"),
         dtype=None if engine == "llamacpp" else spec["dtype"],
-        engine=engine.removesuffix("-4bit"),
-        four_bit=engine.endswith("-4bit"),
+        engine=engine,
     )
 
 
@@ -146,12 +151,10 @@ def _rss() -> dict:
 
 
 def run_child(spec: dict) -> dict:
-    env = {**os.environ, "FRONTLINE_PREFIX_CACHE": "0"}
     out = subprocess.run(
         [sys.executable, __file__, "--child", json.dumps({**spec, "spawned": time.time()})],
         capture_output=True,
         text=True,
-        env=env,
     )
     if out.returncode != 0:
         raise SystemExit(f"{spec} failed:\n{out.stderr[-3000:]}")
@@ -168,8 +171,10 @@ def main() -> None:
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--replies", type=int, default=20)
     ap.add_argument("--tokens", type=int, default=40)
-    ap.add_argument("--engines", default="llamacpp,llama-4bit,llama,transformers")
-    ap.add_argument("--dtypes", default="bfloat16,float32")
+    ap.add_argument("--engines", default="llamacpp,transformers", help="llamacpp, transformers")
+    ap.add_argument(
+        "--dtypes", default="", help="transformers' dtypes, e.g. float32,bfloat16 (default: auto)"
+    )
     ap.add_argument("--threads", default="", help="comma list, e.g. 1,2 (default: torch's)")
     ap.add_argument("--device", default=None, help="cpu, cuda... (default: cuda if available)")
     ap.add_argument("--cache-dir", help="use this converted cache instead of converting anew")
@@ -182,6 +187,13 @@ def main() -> None:
 
     from trainer.llm.llamacpp import llama_cpp_available
 
+    engines = args.engines.split(",")
+    unknown = sorted(set(engines) - set(ENGINES))
+    if unknown:
+        ap.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
+    if args.no_llamacpp or not llama_cpp_available():
+        engines = [e for e in engines if e != "llamacpp"]
+    dtypes = [d for d in args.dtypes.split(",") if d] or [None]  # None: the app's choice
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="frontline-bench-") as tmp:
         cache = args.cache_dir or tmp
@@ -190,20 +202,19 @@ def main() -> None:
         threads = [int(t) for t in args.threads.split(",") if t] or [None]
         common = {"cache_dir": cache, "replies": args.replies, "tokens": args.tokens}
         common["device"] = args.device
-        engines = args.engines.split(",")
-        if args.no_llamacpp or not llama_cpp_available():
-            engines = [e for e in engines if e != "llamacpp"]
         for engine in engines:
-            dtypes = ["-"] if engine == "llamacpp" else args.dtypes.split(",")
-            for dtype in dtypes:
+            for dtype in [None] if engine == "llamacpp" else dtypes:
                 for n in threads:
                     spec = {"kind": "local", "engine": engine, "dtype": dtype, "threads": n}
-                    label = (
-                        "local llamacpp Q4_1" if engine == "llamacpp" else f"local {engine} {dtype}"
-                    )
+                    result = run_child({**spec, **common})
+                    if engine == "llamacpp":
+                        q8 = result["weights"].endswith("-q8_0.gguf")
+                        label = f"local llamacpp {'Q8_0 copy' if q8 else result['weights']}"
+                    else:
+                        label = f"local {engine} {result['dtype']}"
                     label += f" {args.device}" if args.device else ""
-                    rows.append((label, n, run_child({**spec, **common})))
-                    print(f"done: {label} threads {n}: {rows[-1][2]}", file=sys.stderr, flush=True)
+                    rows.append((label, n, result))
+                    print(f"done: {label} threads {n}: {result}", file=sys.stderr, flush=True)
     print(
         f"\nCPU threads (torch default): {torch.get_num_threads()}; os.cpu_count: "
         f"{os.cpu_count()}; {args.replies} replies of up to {args.tokens} tokens, "

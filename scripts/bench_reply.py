@@ -17,10 +17,11 @@ time to read ahead), 2000 a fast typist. Each value is a separate pass.
     .venv/bin/python scripts/bench_reply.py                    # bundled model, 24 turns
     .venv/bin/python scripts/bench_reply.py --no-model         # app overhead only
     .venv/bin/python scripts/bench_reply.py --strategy chat --turns 12 --think-ms 0
-    .venv/bin/python scripts/bench_reply.py --strategy continuation --engines llamacpp,llama
+    .venv/bin/python scripts/bench_reply.py --strategy continuation --engines llamacpp,transformers
 
 ``--engines`` runs the local backend on each engine side by side, one process each
-(llama.cpp, the default on the CPU, and the torch fallback ``llama``/``transformers``).
+(``llamacpp``, the default on the CPU, and ``transformers``, the fallback where llama.cpp
+did not build; it reads no prompt ahead, ``prepare`` being a no-op there).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=24, help="agent turns measured per pass")
     parser.add_argument("--think-ms", default="0,2000", help="pauses between turns, one pass each")
     parser.add_argument(
-        "--engines", default="", help="local engines side by side, e.g. llamacpp,llama"
+        "--engines", default="", help="local engines side by side, e.g. llamacpp,transformers"
     )
     args = parser.parse_args()
     if args.engines:
