@@ -74,14 +74,13 @@ def test_hung_up_while_the_agent_was_still_asking_makes_the_fix_not_applicable()
     lines = [(C, "Three weeks.", None), OPEN, (C, "Forget it.", None)]
     card = score(lines, "hung_up")
     assert set(status(card, FIXING | CLOSING).values()) == {"not_applicable"}
-    assert card.criterion("offers_resolution").feedback == (
+    assert card.criterion("offers_resolution").feedback.startswith(
         "Not applicable - the caller hung up while you were still finding out about the problem."
     )
-    # the same call the agent simply ended is graded on all of it (nothing to confirm, though)
+    # the same call the agent simply ended is graded on all of it, the confirmation included:
+    # the trainee ended it before the caller's need was met
     ended = score(lines[:-1], "ended_by_agent")
-    assert set(status(ended, FIXING | {"offers_further_help", "closes_call"}).values()) == {
-        "failed"
-    }
+    assert set(status(ended, FIXING | CLOSING).values()) == {"failed"}
 
 
 def test_escalated_makes_the_closing_not_applicable():

@@ -4,9 +4,12 @@
 call in it was scored (see ``data/scoring/README.md``). These tests run the real
 analyser on it: Kendall's tau-b against the lead's marks, no rude call above a decent
 one, and the abuse-policy call handled by the book at 80 or more. Issue 12 asks for
-tau-b >= 0.8: with critical errors, confident caps and lapse caps (``caps.py``) the
-scorer reaches 0.872 on this (tuned-on) set; the floor is the issue's 0.8, which leaves
-room for analyser changes (docs/scoring.md section 5 has the held-out figure).
+tau-b >= 0.8: with critical errors, confident caps, lapse caps (``caps.py``) and unheard
+criteria at half credit the scorer reaches 0.878 on this (tuned-on) set; the floor is the
+issue's 0.8, which leaves room for analyser changes (docs/scoring.md section 5 has the
+held-out figures). ``ranked_calls_holdout_n.jsonl``, an outside writer's set scored once
+(tau-b 0.58, two rude-above-decent pairs), is checked for its form only: it is the measure,
+not a floor to fit to.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from trainer.scoring.ranking import kendall_tau_b, load_ranked_calls, score_rank
 
 RANKED = repo_root() / "data" / "scoring" / "ranked_calls.jsonl"
 HELD_OUT = repo_root() / "data" / "scoring" / "ranked_calls_holdout.jsonl"
+HELD_OUT_N = repo_root() / "data" / "scoring" / "ranked_calls_holdout_n.jsonl"
 
 
 @lru_cache(maxsize=2)
@@ -43,6 +47,17 @@ def test_the_ranked_set_is_what_the_issue_asks_for():
     assert all(c.rationale and 0 <= c.qa_score <= 100 for c in calls)
     ranks = sorted(calls, key=lambda c: c.qa_rank)
     assert [c.qa_score for c in ranks] == sorted((c.qa_score for c in calls), reverse=True)
+
+
+@pytest.mark.parametrize("path", [HELD_OUT, HELD_OUT_N], ids=["held-out", "held-out-n"])
+def test_the_held_out_sets_are_well_formed_and_apart_from_the_ranked_set(path):
+    calls = load_ranked_calls(path)
+    assert len(calls) >= 12
+    assert {"decent", "rude"} <= {c.group for c in calls}
+    assert all(c.rationale and 0 <= c.qa_score <= 100 for c in calls)
+    ranks = sorted(calls, key=lambda c: c.qa_rank)
+    assert [c.qa_score for c in ranks] == sorted((c.qa_score for c in calls), reverse=True)
+    assert not {c.id for c in calls} & {c.id for c in load_ranked_calls(RANKED)}
 
 
 def test_kendall_tau_b():

@@ -80,6 +80,14 @@ class Rubric(BaseModel):
         "signal scored this much in one sentence (a pattern match is 1.0) or showed in two "
         "agent turns",
     )
+    unheard_credit: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="credit, 0..1, for a criterion the call was cut short before (the caller "
+        "hung up, or it was abandoned): it counts at this share of its weight, neither passed "
+        "nor failed, so a score built on few criteria is pulled toward the middle",
+    )
     _source: str = PrivateAttr("<rubric>")
     _hash: str | None = PrivateAttr(None)
 

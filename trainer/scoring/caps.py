@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from trainer.rubric.criteria import Criterion, names
 from trainer.scoring.gaming import flag_title
-from trainer.scoring.rules import CallView
+from trainer.scoring.rules import CallView, unheard
 from trainer.scoring.scorecard import CriterionResult
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ class Combined:
     caps: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
     """Failed capping or critical criteria that did not cap: one uncertain detection."""
+    unheard: list[str] = field(default_factory=list)
+    """Criteria the call was cut short before, counted at the rubric's ``unheard_credit``."""
 
 
 def is_confident(criterion: Criterion, view: CallView, min_score: float) -> bool:
@@ -63,7 +65,10 @@ def combine(
     failed = [r for r in results if r.status == "failed"]
     sure = {r.id for r in failed if is_confident(by_id[r.id], view, rubric.cap_min_score)}
     critical = {r.category for r in failed if r.id in sure and by_id[r.id].critical}
-    categories = _category_scores(rubric, results, critical)
+    cut = {r.id for r in results if r.status == "not_applicable" and unheard(by_id[r.id], view)}
+    driven_off = any(r.id in sure and by_id[r.id].critical and by_id[r.id].forbids for r in failed)
+    credit = 0.0 if driven_off else rubric.unheard_credit  # a conduct error: the trainee's doing
+    categories = _category_scores(rubric, results, critical, cut, credit)
     caps = [
         (float(cap), f"failed: {r.title}")
         for r in failed
@@ -78,18 +83,33 @@ def combine(
         if r.id not in sure and (by_id[r.id].fail_cap is not None or by_id[r.id].critical)
     ]
     cap = max(0.0, caps[0][0] - rubric.cap_step * (len(caps) - 1)) if caps else None
-    return Combined(categories, _overall(rubric, categories, cap), notes, uncertain)
+    return Combined(
+        categories,
+        _overall(rubric, categories, cap),
+        notes,
+        uncertain,
+        sorted(cut) if credit else [],
+    )
 
 
 def _category_scores(
-    rubric: Rubric, results: Sequence[CriterionResult], critical: set[str]
+    rubric: Rubric,
+    results: Sequence[CriterionResult],
+    critical: set[str],
+    cut: set[str],
+    unheard_credit: float,
 ) -> dict[str, float | None]:
     weights = {c.id: c.weight for c in rubric.criteria}
     scores: dict[str, float | None] = {}
     for name in rubric.categories:
-        live = [r for r in results if r.category == name and r.score is not None]
+        live = [r for r in results if r.category == name and (r.score is not None or r.id in cut)]
         total = sum(weights[r.id] for r in live)
-        mean = sum(weights[r.id] * (r.score or 0.0) for r in live) / total if live else None
+        credit = [unheard_credit if r.id in cut else (r.score or 0.0) for r in live]
+        mean = (
+            sum(weights[r.id] * c for r, c in zip(live, credit, strict=True)) / total
+            if live
+            else None
+        )
         if mean is not None and name in critical:
             mean = 0.0  # a critical error: the category is failed, not averaged
         scores[name] = None if mean is None else round(mean, 4)

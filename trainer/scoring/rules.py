@@ -117,6 +117,9 @@ def evaluate_requires(rule: Requires, view: CallView) -> RuleOutcome:
     kept = hits
     if rule.after is not None:
         anchor = view.first_turn(names(rule.after))
+        if anchor is None and view.outcome == "ended_by_agent":
+            # the trainee ended the call before the caller's need was met: owed, not moot
+            return RuleOutcome("failed", 0.0, (), AGENT_ENDED_EARLY)
         if anchor is None:
             return _na(f"{_label(rule.after)} never happened")
         kept = [h for h in kept if h.turn > anchor]
@@ -248,6 +251,24 @@ def ending_reason(condition: AppliesWhen | None, view: CallView) -> str | None:
 
 
 _FINDING_OUT = {"asks_verification", "explores", "restates_issue"}
+
+AGENT_ENDED_EARLY = "you ended the call before any fix or next step was offered"
+"""Why a ``requires ... after:`` rule fails rather than not applying on an agent-ended call."""
+
+CUT_SHORT = ("hung_up", "abandoned")
+"""Endings the trainee neither chose nor earned: what they left ungraded is *unheard*."""
+
+
+def unheard(criterion: Criterion, view: CallView) -> bool:
+    """Is the criterion ungraded only because the call was cut short (``CUT_SHORT``)?
+
+    Such a criterion is not applicable (the scorecard says why), but it is not moot
+    either: the caller's need was not met and nobody knows how the trainee would have
+    done. ``caps.combine`` counts it at the rubric's ``unheard_credit``."""
+    if view.outcome not in CUT_SHORT:
+        return False
+    reason = applies(criterion.applies_when, view)
+    return reason is not None and reason == ending_reason(criterion.applies_when, view)
 
 
 def _ending_note(outcome: str | None) -> str:

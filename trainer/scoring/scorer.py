@@ -131,6 +131,8 @@ def score_transcript(
     for result in results:
         if result.id in combined.uncertain:
             result.feedback += f" {UNCERTAIN}"
+        if result.id in combined.unheard:
+            result.feedback += " " + UNHEARD.format(share=round(100 * rubric.unheard_credit))
     return Scorecard(
         **header,
         criteria=results,
@@ -179,6 +181,8 @@ def _with_dated_actions(
 _DERIVED = {DATED_ACTION, OWNED_ACTION}
 UNCERTAIN = "(One uncertain detection: it did not cap your score.)"
 """Added to the feedback of a capping criterion failed on one weak detection."""
+UNHEARD = "(Counted at {share}% of its weight: the call was cut short before you got there.)"
+"""Added to the feedback of a criterion the call was cut short before (``rules.unheard``)."""
 _NOT_ACTIONS = {"ends_call_for_abuse", "dismissive", "blames_customer"}
 
 
