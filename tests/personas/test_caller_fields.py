@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.personas.caller import asking_sentences, name_pattern, spelled_prefix
+from trainer.personas.asking import asking_sentences, name_pattern, spelled_prefix
 from trainer.personas.loading import PersonaError, parse_persona
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from trainer.patterns import compile_pattern, pattern_problem
+from trainer.personas.asking import SENTENCE
 from trainer.personas.names import AgentSignal
 from trainer.problems import fail, got
 
@@ -115,7 +116,7 @@ class AddressedBy(_Model):
         by_signal = any(s in signals for s in self.signals)
         if not self.phrases:
             return by_signal
-        sentences = [s for s in _SENTENCE.split(text) if s.strip() and not _DENIAL.search(s)]
+        sentences = [s for s in SENTENCE.split(text) if s.strip() and not _DENIAL.search(s)]
         by_phrase = any(compile_pattern(p).search(s) for p in self.phrases for s in sentences)
         if by_signal or not self.signals:
             return by_phrase
@@ -172,7 +173,6 @@ class Persistence(_Model):
     )
 
 
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s+-\s+|\s*\n\s*")
 _COMMITMENT = re.compile(
     r"\b(i|we)('ve|'ll| have| will|'m going to| am going to|'re going to| are going to| can)\b",
     re.IGNORECASE,
@@ -181,97 +181,3 @@ _DENIAL = re.compile(
     r"\b(can(no|')t|cannot|won't|unable|not able|no way|isn't possible|not possible|don't do)\b",
     re.IGNORECASE,
 )
-_REQUEST = re.compile(
-    "|".join(
-        [
-            r"\?",
-            r"\b(can|could|may|would|will) (i|you|we)\b",
-            r"\bplease\b|\bpls\b|\bgo ahead\b|\bready\b",
-            r"\b(give|tell|read|provide|spell|share|pass|send) (me|us|it|that|over)\b",
-            r"\b(confirm|verify|quote)( for me)? (your|the|that|me|it)\b",
-            r"\bwhat('s| is| was| are)\b",
-            r"\bneed (your|the|to (take|get|have|check|confirm))\b",
-            r"\b(i|we)('ll|'d| will| would)? (just )?(need|want|take|grab|get|have) (your|the|a)\b",
-        ]
-    ),
-    re.IGNORECASE,
-)
-_NOT_ASKING = re.compile(
-    "|".join(
-        [
-            r"\b(i've|i have|we've|we have|i('ve)? already) (got |already |now )?"
-            r"(got|have|taken|verified|found|pulled|updated|noted)\b",
-            r"\bno need\b|\b(don't|won't) need\b|\bfor today is\b",
-            r"\b(we|i)('ll| will) (text|send|email|call|ring|post)\b",
-            r"\byour \w+( \w+)? (is|was|reads)\b",
-            r"\bread (that |it |this )?back\b|\byou'll (get|receive)\b",
-            r"^\W*(just )?to confirm\b(?!.*\?)",  # "To confirm, ..." tells; "..., to confirm?" asks
-        ]
-    ),
-    re.IGNORECASE,
-)
-
-
-def asking_sentences(text: str, verifying: bool = False) -> list[str]:
-    """The sentences of an agent turn that ask the caller for something.
-
-    "Can I take your postcode?" asks; "I've got your postcode here already" and "we'll
-    text that mobile number" only mention it. A fact's ``asked_by`` patterns are looked for
-    in these sentences only, so a detail the agent merely mentions is not blurted out.
-    With ``verifying`` (the analyser found a verification request in the turn) a sentence
-    needs no request word of its own: "Account number and postcode, and I'll get on it."
-    """
-    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
-    return [s for s in sentences if (verifying or _REQUEST.search(s)) and not _NOT_ASKING.search(s)]
-
-
-def spelled_sentences(text: str) -> list[str]:
-    """Sentences that spell out the start of a value ("it starts B-W"), when the turn asks."""
-    if not asking_sentences(text):
-        return []
-    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
-    return [s for s in sentences if spelled_prefix(s) and not _NOT_ASKING.search(s)]
-
-
-_WORD_FORMS = {
-    "number": r"(?:number|no|num|#|id|reference|ref|code)",
-    "account": r"(?:account|acct|a/c)",
-    "address": r"(?:address|addy)",
-    "phone": r"(?:phone|telephone|tel|landline)",
-    "mobile": r"(?:mobile|cell)",
-    "reference": r"(?:reference|ref|code|number)",
-    "confirmation": r"(?:confirmation|code)",
-    "email": r"(?:e-?mail)",
-    "moving": r"(?:moving|move)",
-    "travel": r"(?:travel\w*|trip|fly|flew|abroad|away)",
-    "date": r"(?:dates?|day|when)",
-    "dates": r"(?:dates?|days?|when)",
-    "model": r"(?:model|product|device|unit)",
-    "amount": r"(?:amount|how much|come to|total)",
-}
-_STOP_WORDS = frozenset({"on", "of", "the", "a", "an", "for", "to", "in"})
-_NAME_ALIASES = {
-    "date of birth": r"\bd\.?o\.?b\b|\bbirthday\b|\bborn\b",
-    "postcode": r"\bpost\s*code\b|\bpostal\s+code\b|\bzip\b",
-}
-_SPELLED_PREFIX = re.compile(
-    r"\b(?:starts?|starting|begins?|beginning)\s+(?:with\s+)?"
-    r"([A-Za-z0-9](?:[- .]?[A-Za-z0-9]){1,3})\b"
-)
-
-
-def name_pattern(name: str) -> str:
-    """A fact's name as agents say it: ``account number`` also matches "acct no" and
-    "account ID", ``date of birth`` also "DOB", ``add-on confirmation`` "the code from the
-    add-on text": every word of the name (or a form of it), in any order."""
-    words = [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _STOP_WORDS]
-    forms = [_WORD_FORMS.get(w, re.escape(w)) for w in words] or [re.escape(name)]
-    pattern = "".join(rf"(?=.*\b{form}\b)" for form in forms)
-    alias = _NAME_ALIASES.get(name.lower())
-    return f"^{pattern}|{alias}" if alias else f"^{pattern}"
-
-
-def spelled_prefix(sentence: str) -> str:
-    """The start of a value the agent spells out ("it starts N-B" -> ``NB``), else ""."""
-    found = _SPELLED_PREFIX.search(sentence)
-    return re.sub(r"[^A-Za-z0-9]", "", found.group(1)).upper() if found else ""

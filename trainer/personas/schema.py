@@ -31,17 +31,8 @@ from pydantic import (
 
 from trainer.outcomes import BeatEnding
 from trainer.patterns import compile_pattern
-from trainer.personas.caller import (
-    Need,
-    Persistence,
-    Responses,
-    Voice,
-    asking_sentences,
-    check_pattern,
-    name_pattern,
-    spelled_prefix,
-    spelled_sentences,
-)
+from trainer.personas.asks import facts_asked
+from trainer.personas.caller import Need, Persistence, Responses, Voice, check_pattern
 from trainer.personas.names import AgentSignal, CriterionId, CustomerSignal
 from trainer.problems import Rule, did_you_mean, fail, got, rules
 
@@ -394,21 +385,11 @@ class Persona(_Model):
 
     def facts_asked(self, text: str, verifying: bool = False) -> list[str]:
         """Names of the facts that an agent turn asks for, in a sentence that asks: by the
-        fact's ``asked_by``, its name as agents say it, or the start of its value spelled out.
+        fact's ``asked_by``, its name as agents say it, its kind's other names and
+        descriptions ("the long number at the top of your bill"), or the start of its value
+        spelled out (``trainer.personas.asks``).
 
         ``verifying``: the turn asks for verification (a request even without a request
         word); if it names no fact, the caller gives the first one (their main reference).
         """
-        asking = asking_sentences(text, verifying)
-        spelled = [spelled_prefix(s) for s in spelled_sentences(text)]
-        found = []
-        for name, fact in self.facts.items():
-            core = re.sub(r"[^A-Za-z0-9]", "", fact.value).upper()
-            named = re.compile(name_pattern(name), re.IGNORECASE)
-            if any(fact.is_asked(s) or named.search(s) for s in asking) or any(
-                len(p) >= 2 and core.startswith(p) for p in spelled
-            ):
-                found.append(name)
-        if not found and verifying and asking and self.facts:
-            found.append(next(iter(self.facts)))
-        return found
+        return facts_asked(self.facts, text, verifying)

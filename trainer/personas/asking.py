@@ -1,0 +1,162 @@
+"""What counts as an agent asking the caller for a detail, sentence by sentence.
+
+"Can I take your postcode?" asks; "I've got your postcode here already" and "we'll text
+that mobile number" only mention it. Which fact a sentence that asks is about is
+``trainer.personas.asks``; this module only says which sentences ask, how a fact's name
+is said ("acct no", "DOB") and what a spelled-out start of a value is ("it starts B-W").
+"""
+
+from __future__ import annotations
+
+import re
+
+SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s+-\s+|\s*\n\s*")
+"""Where an agent turn splits into sentences."""
+_REQUEST = re.compile(
+    "|".join(
+        [
+            r"\?",
+            r"\b(can|could|may|would|will|do|did) (i|you|we|u)\b",
+            r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bgo ahead\b|\bready\b",
+            r"\b(give|tell|read|provide|spell|share|pass|send|state|mention) "
+            r"(me|us|it|that|over|your|ur|the)\b",
+            r"\b(confirm|verify|quote)( for me)? (your|ur|the|that|me|it)\b",
+            r"\bwhat('s| is| was| are| were|s)\b",
+            r"^\W*(\w+\W+){0,3}(who|where|which|when|how much|how many)\b",  # "ok where from"
+            r"\b(i'd|i would|we'd|we would) (like|love) (your|the|to)\b|\blet me (have|get|take)\b",
+            r"\b(mind|able to) (giving|telling|reading|confirming|give|tell|read|confirm)\b",
+            r"\bneed (your|ur|the|to (take|get|have|check|confirm|know))\b",
+            r"\b(i|we)('ll|'d| will| would)? (just )?(need|want|take|grab|get|have) (your|the|a)\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_NOT_ASKING = re.compile(
+    "|".join(
+        [
+            r"\b(i've|i have|we've|we have|i('ve)? already) (got |already |now )?"
+            r"(got|have|taken|verified|found|pulled|updated|noted)\b",
+            r"\bno need\b|\b(don't|won't) need\b|\bfor today is\b",
+            r"\b(we|i)('ll| will) (text|send|email|call|ring|post)\b",
+            r"\byour \w+( \w+)? (is|was|reads)\b",
+            r"\bread (that |it |this )?back\b|\byou'll (get|receive)\b",
+            r"^\W*(just )?to confirm\b(?!.*\?)",  # "To confirm, ..." tells; "..., to confirm?" asks
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+
+_FOLLOW_ON = re.compile(
+    r"^\W*(and|also|plus|oh,? and|as well as|then)\b|\b(too|as well|also)\W*$", re.IGNORECASE
+)
+
+
+def asking_sentences(text: str, verifying: bool = False) -> list[str]:
+    """The sentences of an agent turn that ask the caller for something.
+
+    "Can I take your postcode?" asks; "I've got your postcode here already" and "we'll
+    text that mobile number" only mention it. A fact's ``asked_by`` patterns are looked for
+    in these sentences only, so a detail the agent merely mentions is not blurted out.
+    With ``verifying`` (the analyser found a verification request in the turn) a sentence
+    needs no request word of its own: "Account number and postcode, and I'll get on it."
+    A sentence right after one that asks carries the request on when it starts "and",
+    "also", "plus", ends "too" / "as well", or is three words or fewer ("And the postcode.").
+    """
+    sentences = [s for s in SENTENCE.split(text) if s.strip()]
+    asking: list[str] = []
+    follows = False  # the sentence before asked ("Your account number? And the postcode.")
+    for sentence in sentences:
+        request = verifying or _REQUEST.search(sentence) or (follows and _follows_on(sentence))
+        follows = bool(request) and not _NOT_ASKING.search(sentence)
+        if follows:
+            asking.append(sentence)
+    return asking
+
+
+def _follows_on(sentence: str) -> bool:
+    """A sentence that carries on the request before it: "And the postcode." "Postcode too."."""
+    return bool(_FOLLOW_ON.search(sentence)) or len(sentence.split()) <= 3
+
+
+_NAME_REQUEST = re.compile(
+    "|".join(
+        [
+            r"\b(your|ur|the account holder's) (full |first |last |sur)?name\b(?!\s+(is|was)\b)",
+            r"\b(what|which) name\b|\bname (on|of) the (account|policy|booking|order|card)\b",
+            r"\bwho (am i|i'm|do i have the pleasure of) (speaking|talking)\b",
+            r"\bwho('s| is) (calling|speaking|this)\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+
+def asks_for_name(text: str, verifying: bool = False) -> bool:
+    """Whether an agent turn asks for the caller's own name ("Can I take your name and
+    postcode?"), in a sentence that asks; "Thanks, Mr Walsh" and "my name's Sam" do not."""
+    return any(_NAME_REQUEST.search(s) for s in asking_sentences(text, verifying))
+
+
+def spelled_sentences(text: str) -> list[str]:
+    """Sentences that spell out the start of a value ("it starts B-W"), when the turn asks."""
+    if not asking_sentences(text):
+        return []
+    sentences = [s for s in SENTENCE.split(text) if s.strip()]
+    return [s for s in sentences if spelled_prefix(s) and not _NOT_ASKING.search(s)]
+
+
+_WORD_FORMS = {
+    "number": r"(?:number|no|num|#|id|reference|ref|code)",
+    "account": r"(?:account|acct|a/c)",
+    "address": r"(?:address|addy)",
+    "phone": r"(?:phone|telephone|tel|landline)",
+    "mobile": r"(?:mobile|cell)",
+    "reference": r"(?:reference|ref|code|number)",
+    "confirmation": r"(?:confirmation|code)",
+    "email": r"(?:e-?mail)",
+    "moving": r"(?:moving|move)",
+    "travel": r"(?:travel\w*|trip|fly|flew|abroad|away)",
+    "date": r"(?:dates?|day|when)",
+    "dates": r"(?:dates?|days?|when)",
+    "model": r"(?:model|product|device|unit)",
+    "amount": r"(?:amount|how much|come to|total)",
+}
+_STOP_WORDS = frozenset({"on", "of", "the", "a", "an", "for", "to", "in"})
+_NAME_ALIASES = {
+    "date of birth": r"\bd\.?o\.?b\b|\bbirthday\b|\bborn\b",
+    "postcode": r"\bpost\s*code\b|\bpostal\s+code\b|\bzip\b",
+}
+_SPELLED_PREFIX = re.compile(
+    r"\b(?:starts?|starting|begins?|beginning)\s+(?:with\s+)?"
+    r"([A-Za-z0-9](?:[- .]?[A-Za-z0-9]){1,3})\b"
+)
+
+
+def name_pattern(name: str) -> str:
+    """A fact's name as agents say it: ``account number`` also matches "acct no" and
+    "account ID", ``date of birth`` also "DOB", ``add-on confirmation`` "the code from the
+    add-on text": every word of the name (or a form of it), in any order. Beside
+    ``number`` another word must be said itself: "the number" is not "reference number"."""
+    words = [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _STOP_WORDS]
+    forms = [_WORD_FORMS.get(w, re.escape(w)) for w in words] or [re.escape(name)]
+    if "number" in words:  # "reference number": "the number" alone is not the reference
+        pairs = zip(words, forms, strict=True)
+        forms = [f if w == "number" else f.replace("|number", "") for w, f in pairs]
+    pattern = "".join(rf"(?=.*\b{form}\b)" for form in forms)
+    alias = _NAME_ALIASES.get(name.lower())
+    return f"^{pattern}|{alias}" if alias else f"^{pattern}"
+
+
+def spelled_prefix(sentence: str) -> str:
+    """The start of a value the agent spells out ("it starts N-B" -> ``NB``), else ""."""
+    found = _SPELLED_PREFIX.search(sentence)
+    return re.sub(r"[^A-Za-z0-9]", "", found.group(1)).upper() if found else ""
+
+
+def context_sentences(text: str) -> list[str]:
+    """The sentences of a turn that neither ask nor tell: "Have you got the letter? There's
+    a number near the top." The second one says which detail the question is after."""
+    asking = set(asking_sentences(text))
+    sentences = [s for s in SENTENCE.split(text) if s.strip()]
+    return [s for s in sentences if s not in asking and not _NOT_ASKING.search(s)]

@@ -1,0 +1,119 @@
+"""Which of a persona's facts an agent turn asks for.
+
+Only sentences that ask count (``caller.asking_sentences``: "can I take...", "what's...",
+a question, and a follow-on such as "And the postcode."), so a detail the agent merely
+mentions is not blurted out. In those sentences a fact is asked for by
+
+1. its ``asked_by`` patterns or its name as agents say it ("acct no", "DOB");
+2. its kind (``fact_kinds``): another name ("customer ID", "zip"), a description ("the
+   long number at the top of your bill", "the date you were born"), or the name of a kind
+   it stands in for when the persona has none ("order number" to a parcel caller);
+3. for a date of an event ("moving date"), a request for a day with the event's words
+   ("when do you get the keys?"), or a request for a day naming no event when the persona
+   has only that one ("when's the big day?");
+4. the start of its value spelled out ("it starts B-W");
+5. for "read me the number on it", the kind whose place ("the receipt", "the sticker")
+   the turn names;
+6. when the sentences that ask name nothing ("Have you got the letter handy?"), the same
+   in the turn's other sentences that do not only mention a detail ("There's a number
+   near the top.").
+
+A verification request that names no fact gets the first fact (the caller's reference).
+Several details in one turn are all found, each sentence read on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Protocol
+
+from trainer.personas.asking import (
+    asking_sentences,
+    context_sentences,
+    name_pattern,
+    spelled_prefix,
+    spelled_sentences,
+)
+from trainer.personas.fact_kinds import (
+    DATE_REQUEST,
+    GENERIC_REQUEST,
+    KINDS,
+    Kind,
+    compiled,
+    event_pattern,
+    kind_of,
+)
+
+_DAY_ONLY = re.compile(
+    r"\b(what|which) (date|day)\b|\bthe date\b|\bbig day\b|\bwhat's the date\b", re.IGNORECASE
+)
+_OTHER_DAY = re.compile(r"\bborn\b|\bbirth|\bd\.?o\.?b\b|\b(call|rang|ring|phoned|spoke)\b", re.I)
+_BY_ID = {k.id: k for k in KINDS}
+
+
+class AskableFact(Protocol):
+    """What the matcher needs of a fact: its value and its own ``asked_by`` test."""
+
+    value: str
+
+    def is_asked(self, text: str) -> bool: ...
+
+
+def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = False) -> list[str]:
+    """Names of the facts an agent turn asks for, in the persona's order (module docstring).
+
+    ``verifying``: the analyser read the turn as a verification request, so every sentence
+    counts as asking, and a turn that names no fact gets the first one.
+    """
+    asking = asking_sentences(text, verifying)
+    if not asking:
+        return []
+    kinds = {name: kind_of(name) for name in facts}
+    held = {k.id for k in kinds.values() if k is not None}
+    events = [n for n, k in kinds.items() if k is not None and k.id == "event_date"]
+    found: set[str] = set()
+    for sentence in asking:
+        here = {n for n, f in facts.items() if _asks(n, f, kinds[n], held, sentence)}
+        if len(events) == 1 and _DAY_ONLY.search(sentence) and not _OTHER_DAY.search(sentence):
+            here.add(events[0])
+        if not here and GENERIC_REQUEST.search(sentence):
+            here.update(_placed(kinds, text))
+        found |= here
+    if not found:  # "Have you got the letter? There should be a number near the top."
+        for sentence in context_sentences(text):
+            found |= {n for n, f in facts.items() if _asks(n, f, kinds[n], held, sentence)}
+            if GENERIC_REQUEST.search(sentence):
+                found.update(_placed(kinds, text))
+    spelled = [spelled_prefix(s) for s in spelled_sentences(text)]
+    for name, fact in facts.items():
+        core = re.sub(r"[^A-Za-z0-9]", "", fact.value).upper()
+        if any(len(p) >= 2 and core.startswith(p) for p in spelled):
+            found.add(name)
+    if not found and verifying and facts:
+        found.add(next(iter(facts)))
+    return [name for name in facts if name in found]
+
+
+def _asks(name: str, fact: AskableFact, kind: Kind | None, held: set[str], sentence: str) -> bool:
+    """Whether one asking sentence asks for this fact (rules 1-3 of the module docstring)."""
+    if fact.is_asked(sentence) or compiled(name_pattern(name)).search(sentence):
+        return True
+    if kind is None:
+        return False
+    patterns = [*kind.names, *kind.describes]
+    patterns += [p for other in kind.serves if other not in held for p in _BY_ID[other].names]
+    if any(compiled(p).search(sentence) for p in patterns):
+        return True
+    if kind.id == "event_date" and DATE_REQUEST.search(sentence):
+        event = event_pattern(name)
+        return bool(event and event.search(sentence))
+    return False
+
+
+def _placed(kinds: Mapping[str, Kind | None], text: str) -> list[str]:
+    """ "The number on it": the first fact whose kind's place the turn names."""
+    for name, kind in kinds.items():
+        if kind is not None and any(compiled(p).search(text) for p in kind.near):
+            return [name]
+    return []
