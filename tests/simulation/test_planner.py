@@ -139,3 +139,12 @@ def test_the_authored_strategy_never_calls_the_model(caller):
     pieces = list(stream)
     assert fake.calls == [] and pieces == [stream.text]
     assert "BW-100200" in stream.text and stream.finish().records[-1].acts[0] == "answer"
+
+
+def test_name_and_postcode_are_both_answered(caller):
+    state = start_state(caller, "c1")
+    state, plan = _turn(caller, state, "Can I take your name and postcode, please?", set())
+    assert plan.acts[0] == "answer"
+    assert "Rob Hale" in plan.fallback and "BS1 4DJ" in plan.fallback
+    state, plan = _turn(caller, state, "Hi, my name's Sam. How can I help?", set())
+    assert "Rob Hale" not in plan.fallback and "answer" not in plan.acts

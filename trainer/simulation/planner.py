@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from trainer.personas.asking import asks_for_name
 from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Beat, Persona
 from trainer.simulation.state import CallState, open_needs
@@ -114,10 +115,13 @@ def lines_for(persona: Persona, act: str, band: str) -> list[str]:
     return phrasebook()[persona.phrasebook_voice()][act][band]
 
 
-def facts_text(persona: Persona, names: tuple[str, ...]) -> str:
+def facts_text(persona: Persona, names: tuple[str, ...], own_name: bool = False) -> str:
     """The values asked for, as a caller says them: ``NB-20417``, or ``NB-20417, and the
-    postcode is LS6 3HF`` (the first value plain, each further one named)."""
+    postcode is LS6 3HF`` (the first value plain, each further one named). ``own_name``:
+    the caller's name comes first ("Derek Walsh, and the postcode is LS6 3HF")."""
     values = [persona.facts[name].value for name in names]
+    if own_name:
+        names, values = ("name", *names), [persona.name, *values]
     rest = [f"the {name} is {value}" for name, value in zip(names[1:], values[1:], strict=True)]
     if not rest:
         return values[0]
@@ -137,21 +141,23 @@ def plan_reply(
     (given now, first, whatever else happens); ``beat`` the persona's beat that fires.
     """
     record = state.records[-1] if state.records else None
+    own_name = _name_asked(persona, state)
+    answers = bool(asked or own_name)
     acts: list[str] = []
-    if asked and state.outcome in ("ongoing", "resolved") and not (beat and beat.end_call):
-        again = record is not None and not set(asked) & set(record.revealed)
+    if answers and state.outcome in ("ongoing", "resolved") and not (beat and beat.end_call):
+        again = bool(asked) and record is not None and not set(asked) & set(record.revealed)
         acts.append("answer_again" if again else "answer")
     if beat is None:
         acts += _body(persona, state, signals, record.addressed if record else (), acts)
     plan_acts = tuple(acts)
     slots = {
-        "facts": facts_text(persona, asked) if asked else "",
+        "facts": facts_text(persona, asked, own_name) if answers else "",
         "need": _need_text(persona, state, met=False),
-        "fact_names": " and ".join(asked),
+        "fact_names": " and ".join((("name",) if own_name else ()) + asked),
         "agent_words": _agent_words(state),
     }
     parts = [_say(persona, state, act, slots) for act in plan_acts]
-    lead_parts = parts[:1] if asked else []
+    lead_parts = parts[:1] if answers else []
     if beat is not None:
         beat_line = _pick(beat.say, state, beat.id)
         parts.append(beat_line)
@@ -213,6 +219,15 @@ def _body(
     ):
         body.append("press")
     return body
+
+
+def _name_asked(persona: Persona, state: CallState) -> bool:
+    """Whether the agent's last turn asked for the caller's own name (not one of the facts)."""
+    if any("name" in fact for fact in persona.facts) or not state.transcript:
+        return False
+    last = state.transcript[-1]
+    verifying = bool(state.records) and "asks_verification" in state.records[-1].signals
+    return last.speaker == "agent" and asks_for_name(last.text, verifying)
 
 
 def _agent_words(state: CallState, most: int = 6) -> str:
