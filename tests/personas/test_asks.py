@@ -43,6 +43,10 @@ def asked(persona: str, text: str) -> list[str]:
          "your card po.", ["card number", "mobile number"]),
         ("abusive-curser", "What was in the box, and who sent it?",
          ["parcel contents", "retailer"]),
+        ("abusive-curser", "Who did you order from and what was it?",
+         ["parcel contents", "retailer"]),
+        ("accent-complainer", "May I know your policy no. and DOB sir?",
+         ["date of birth", "policy number"]),
         ("billing-dispute", "Which number's the account on, and what did you end up paying?",
          ["bill amount", "mobile number"]),
     ],
@@ -83,6 +87,10 @@ def test_a_follow_on_sentence_carries_the_request(text):
         ("product-blamer", "Which router have you got?", "model"),
         ("billing-dispute", "When did you fly out and when did you get back?", "travel dates"),
         ("warm-up", "What date are you leaving the flat?", "moving date"),
+        ("abusive-curser", "Where was it supposed to be delivered?", "postcode"),
+        ("abusive-curser", "When did you place the order?", "retailer"),
+        ("billing-dispute", "When were you in Barcelona?", "travel dates"),
+        ("queue-waiter", "What's the number the account is registered to?", "mobile number"),
     ],
 )  # fmt: skip
 def test_a_detail_described_rather_than_named(persona, text, fact):
@@ -133,6 +141,8 @@ def test_the_number_on_it_is_the_detail_written_where_the_turn_says(persona, tex
         ("billing-dispute", "Thanks for calling Vireo Mobile, how can I help?"),
         ("product-blamer", "I've found the serial number on the sticker, no need to look."),
         ("warm-up", "We'll send the welcome pack the day you move in."),
+        ("queue-waiter", "When the card arrives, the courier will ring your mobile first."),
+        ("abusive-curser", "Where it says delivered, that means the driver scanned it."),
     ],
 )
 def test_a_mention_is_still_not_a_request(persona, text):
@@ -176,3 +186,19 @@ def test_facts_without_a_kind_still_match_by_name_and_asked_by():
 )
 def test_asking_for_the_callers_name(text, asks):
     assert asks_for_name(text) is asks
+
+
+def test_a_question_guessing_at_the_value_asks_for_it():
+    assert asked("product-blamer", "Is it the three-pack you've got?") == ["model"]
+    assert asked("abusive-curser", "Was it the laptop, the one you ordered?") == ["parcel contents"]
+    # a telling word in a sentence that only tells is no guess
+    assert asked("abusive-curser", "Laptops get stolen from doorsteps a lot, sadly.") == []
+
+
+def test_no_more_details_than_were_asked():
+    # "the address" is not the new address; "the main unit" is not the model
+    assert asked("warm-up", "Can I take the postcode of your current address?") == ["postcode"]
+    assert asked("warm-up", "What's the address of the new place?") == ["new address"]
+    assert asked("product-blamer", "What's the serial number on the main unit?") == [
+        "serial number"
+    ]

@@ -17,6 +17,11 @@ from trainer.personas.loading import PersonaError, parse_persona
         ("We'll text that mobile number when the engineer is on his way.", False),
         ("Your reference number for today is CX-1.", False),
         ("No need for your date of birth, I've verified you.", False),
+        ("Kindly provide your postcode po.", True),
+        ("Let's start with your account number.", True),
+        ("If I could just grab your postcode.", True),
+        ("ok where did u order it from", True),
+        ("When it comes, we'll text your mobile.", False),
     ],
 )
 def test_what_counts_as_asking(text, asks):

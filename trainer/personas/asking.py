@@ -22,9 +22,12 @@ _REQUEST = re.compile(
             r"(me|us|it|that|over|your|ur|the)\b",
             r"\b(confirm|verify|quote)( for me)? (your|ur|the|that|me|it)\b",
             r"\bwhat('s| is| was| are| were|s)\b",
-            r"^\W*(\w+\W+){0,3}(who|where|which|when|how much|how many)\b",  # "ok where from"
+            # "ok where from": a question without its mark, not "when it comes, we'll ..."
+            r"^\W*(\w+\W+){0,3}(who|where|which|when|how much|how many)\b(?!.*('ll|\bwill\b))",
             r"\b(i'd|i would|we'd|we would) (like|love) (your|the|to)\b|\blet me (have|get|take)\b",
             r"\b(mind|able to) (giving|telling|reading|confirming|give|tell|read|confirm)\b",
+            r"\blet's (start|begin|get|have|take|go)\b|\b(start|begin) with (your|the)\b",
+            r"\bif (i|you|we) (could|can)\b",
             r"\bneed (your|ur|the|to (take|get|have|check|confirm|know))\b",
             r"\b(i|we)('ll|'d| will| would)? (just )?(need|want|take|grab|get|have) (your|the|a)\b",
         ]
@@ -119,7 +122,7 @@ _WORD_FORMS = {
     "travel": r"(?:travel\w*|trip|fly|flew|abroad|away)",
     "date": r"(?:dates?|day|when)",
     "dates": r"(?:dates?|days?|when)",
-    "model": r"(?:model|product|device|unit)",
+    "model": r"(?:model|make|product)",
     "amount": r"(?:amount|how much|come to|total)",
 }
 _STOP_WORDS = frozenset({"on", "of", "the", "a", "an", "for", "to", "in"})

@@ -1,20 +1,23 @@
 """Which of a persona's facts an agent turn asks for.
 
-Only sentences that ask count (``caller.asking_sentences``: "can I take...", "what's...",
+Only sentences that ask count (``asking.asking_sentences``: "can I take...", "what's...",
 a question, and a follow-on such as "And the postcode."), so a detail the agent merely
 mentions is not blurted out. In those sentences a fact is asked for by
 
 1. its ``asked_by`` patterns or its name as agents say it ("acct no", "DOB");
 2. its kind (``fact_kinds``): another name ("customer ID", "zip"), a description ("the
    long number at the top of your bill", "the date you were born"), or the name of a kind
-   it stands in for when the persona has none ("order number" to a parcel caller);
+   it stands in for when the persona has none ("order number" to a parcel caller); a
+   qualified fact ("new address") only with its qualifier ("the address of the new house");
 3. for a date of an event ("moving date"), a request for a day with the event's words
    ("when do you get the keys?"), or a request for a day naming no event when the persona
    has only that one ("when's the big day?");
 4. the start of its value spelled out ("it starts B-W");
 5. for "read me the number on it", the kind whose place ("the receipt", "the sticker")
    the turn names;
-6. when the sentences that ask name nothing ("Have you got the letter handy?"), the same
+6. a question that guesses at the value by one of its telling words ("Is it the Mesh Pro
+   you've got?", "Was it the laptop?");
+7. when the sentences that ask name nothing ("Have you got the letter handy?"), the same
    in the turn's other sentences that do not only mention a detail ("There's a number
    near the top.").
 
@@ -50,6 +53,18 @@ _DAY_ONLY = re.compile(
 )
 _OTHER_DAY = re.compile(r"\bborn\b|\bbirth|\bd\.?o\.?b\b|\b(call|rang|ring|phoned|spoke)\b", re.I)
 _BY_ID = {k.id: k for k in KINDS}
+_GUESS = re.compile(
+    r"^\W*(\w+\W+){0,2}(is|was|are|were) (it|that|this|they)\b.*\?|"
+    r"^\W*(\w+\W+){0,2}(did you|have you got|do you have|you've got)\b.*\?",
+    re.IGNORECASE,
+)
+_PLAIN = frozenset(
+    {"about", "after", "again", "before", "called", "could", "every", "first", "month",
+     "number", "other", "people", "pounds", "since", "someone", "their", "there", "these",
+     "thing", "those", "today", "usually", "which", "would", "yesterday", "that's", "it's",
+     "ordered", "online", "bought", "delivered", "morning", "afternoon", "evening", "weeks"}
+)  # fmt: skip
+_QUALIFIERS = frozenset({"new", "current", "old", "home", "work", "billing", "second"})
 
 
 class AskableFact(Protocol):
@@ -77,6 +92,8 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
         here = {n for n, f in facts.items() if _asks(n, f, kinds[n], held, sentence)}
         if len(events) == 1 and _DAY_ONLY.search(sentence) and not _OTHER_DAY.search(sentence):
             here.add(events[0])
+        if _GUESS.search(sentence):  # "Is it the three-pack you've got?"
+            here |= {n for n, f in facts.items() if _guessed(f.value, sentence)}
         if not here and GENERIC_REQUEST.search(sentence):
             here.update(_placed(kinds, text))
         found |= here
@@ -99,16 +116,31 @@ def _asks(name: str, fact: AskableFact, kind: Kind | None, held: set[str], sente
     """Whether one asking sentence asks for this fact (rules 1-3 of the module docstring)."""
     if fact.is_asked(sentence) or compiled(name_pattern(name)).search(sentence):
         return True
-    if kind is None:
+    if kind is None or _unqualified(name, sentence):
         return False
     patterns = [*kind.names, *kind.describes]
-    patterns += [p for other in kind.serves if other not in held for p in _BY_ID[other].names]
+    for other in (_BY_ID[k] for k in kind.serves if k not in held):
+        patterns += [*other.names, *other.describes]
     if any(compiled(p).search(sentence) for p in patterns):
         return True
     if kind.id == "event_date" and DATE_REQUEST.search(sentence):
         event = event_pattern(name)
         return bool(event and event.search(sentence))
     return False
+
+
+def _guessed(value: str, sentence: str) -> bool:
+    """Whether a question guesses at a value by one of its telling words ("Mesh Pro")."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", value)} - _PLAIN
+    said = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", sentence)}
+    return bool(words & said)
+
+
+def _unqualified(name: str, sentence: str) -> bool:
+    """A "new address" is not asked for by "the address" alone: the kind's words count for
+    a qualified fact only with its qualifier ("the address of the new house")."""
+    wanted = set(re.findall(r"[a-z]+", name.lower())) & _QUALIFIERS
+    return bool(wanted) and not any(re.search(rf"\b{w}\b", sentence, re.I) for w in wanted)
 
 
 def _placed(kinds: Mapping[str, Kind | None], text: str) -> list[str]:

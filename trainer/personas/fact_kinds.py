@@ -8,8 +8,9 @@ number" is an ``account``, "moving date" an ``event_date``); a kind lists
   "the date you were born", "the code on the back of the router");
 - ``near``: where it is written, so that "can you read me the number on it?" after "have
   you got the receipt?" asks for the order number;
-- ``serves``: other kinds it answers for when the persona has none of those (a parcel
-  caller asked for the "order number" gives the tracking number).
+- ``serves``: other kinds it answers for (by their names and descriptions) when the
+  persona has none of those (a parcel caller asked for the "order number" gives the
+  tracking number; one with no address fact, asked where it was delivered, the postcode).
 
 Patterns here are looked for only in sentences that ask (``caller.asking_sentences``); a
 persona's own ``asked_by`` and the words of the fact's name still count first.
@@ -51,6 +52,7 @@ KINDS: tuple[Kind, ...] = (  # first kind whose ``fact`` matches the fact's name
             r"\bcode (for|of|at) (your|the) (address|house|home|street|area|property|flat)\b",
             r"\b(letters|code|bit) at the end of (your|the) address\b",
         ),
+        serves=("address",),
     ),
     Kind(
         "email",
@@ -62,7 +64,12 @@ KINDS: tuple[Kind, ...] = (  # first kind whose ``fact`` matches the fact's name
         "address",
         r"\baddress\b",
         names=(r"(?<!e-mail )(?<!email )\baddress\b", r"\baddy\b"),
-        describes=(r"\bwhere (are|were) you moving\b", r"\bhouse number and street\b"),
+        describes=(
+            r"\bwhere (are|were) you moving\b",
+            r"\bhouse number and street\b",
+            r"\bwhere (was|is|were) (it|the parcel|the order)( \w+){0,3} "
+            r"(delivered|going|sent|left|dropped)\b",
+        ),
     ),
     Kind(
         "phone",
@@ -78,6 +85,7 @@ KINDS: tuple[Kind, ...] = (  # first kind whose ``fact`` matches the fact's name
             r"( is| was)? (on|under)\b",
             r"\bbest number\b|\b(your|ur) (phone )?(number|no)\b(?! (is|was))",
             r"\bnumber (linked|registered|attached|associated|tied) (to|with|on)\b",
+            r"\bnumber (the|your) account('s| is)? (registered|linked|set up) (to|with|on|under)\b",
             r"\bnumber (we|you) (sent|got|get|receive)\w* the (otp|code|text|sms)\b",
             r"\bnumber (we|i) can (reach|call|ring|text|contact|get) you\b",
             r"\bnumber (are )?you('re| are)? (calling|ringing|phoning) (from|on)\b",
@@ -113,6 +121,7 @@ KINDS: tuple[Kind, ...] = (  # first kind whose ``fact`` matches the fact's name
             r"\bcontain(s|ed)?\b|\binside\b|\bthe items?\b",
             r"\bwhat (was|is) it( that)? (you|u)\b",
             r"\bworth\b|\bhow much (was|is) it\b",
+            r"\b(have|had|has) in (it|them)\b|\bwhat (was|is) it\W*$",
         ),
     ),
     Kind(
@@ -221,13 +230,14 @@ KINDS: tuple[Kind, ...] = (  # first kind whose ``fact`` matches the fact's name
             r"\bwho('s| is| was) (it|the parcel|the order|the delivery) (from|with)\b",
             r"\bwhere('s| is| was) (it|the parcel|the order) (from|bought|ordered)\b",
             r"\bwho sent (it|the parcel)\b|\border (details|date)\b",
+            r"\b(place|placed|make|made) the order\b",
         ),
     ),
     Kind(
         "model",
         r"\bmodel\b|\bproduct\b|\bdevice\b",
         names=(r"\bmodel\b",),
-        describes=(r"\bwhich (device|product|system|router|unit|kit) (is it|have you|do you)\b",),
+        describes=(r"\bwhich (\w+ )?(device|product|system|router|unit|kit|model|version)\b",),
     ),
     Kind("event_date", r"\bdates?\b|\bday\b|\bwhen\b"),
 )
@@ -235,7 +245,7 @@ KINDS: tuple[Kind, ...] = (  # first kind whose ``fact`` matches the fact's name
 _EVENT_WORDS = {  # an event date's other name words, as a caller's day is talked about
     "moving": r"mov\w*|keys|leav\w*|complet\w*",
     "move": r"mov\w*|keys|leav\w*|complet\w*",
-    "travel": r"travel\w*|trip|fly|flew|flight|abroad|away|holiday|get back|got back",
+    "travel": r"travel\w*|trip|fly|flew|flight|abroad|away|holiday|get back|got back|were you in",
     "trip": r"travel\w*|trip|fly|flew|flight|abroad|away|holiday|get back|got back",
     "delivery": r"deliver\w*|arriv\w*|came|turn(ed)? up",
     "arrival": r"deliver\w*|arriv\w*|came|turn(ed)? up",
