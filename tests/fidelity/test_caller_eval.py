@@ -43,7 +43,7 @@ def personas():
 def test_asked_details_are_given_in_the_same_reply(sim, personas):
     rate = answer_rate(sim, personas, read_jsonl(DATA / "asks_writer_h.jsonl"))
     assert rate.asks >= 180 and rate.negatives >= 30
-    assert rate.rate is not None and rate.rate >= 0.90, rate.misses[:5]  # 174/189 (92.1 %) measured
+    assert rate.rate is not None and rate.rate >= 0.95, rate.misses[:5]  # 185/189 (97.9 %) measured
     assert rate.leaked <= 2  # a detail only mentioned is not blurted out
 
 

@@ -90,6 +90,9 @@ def test_a_follow_on_sentence_carries_the_request(text):
         ("abusive-curser", "Where was it supposed to be delivered?", "postcode"),
         ("abusive-curser", "When did you place the order?", "retailer"),
         ("billing-dispute", "When were you in Barcelona?", "travel dates"),
+        ("queue-waiter", "Can I take a callback number in case we get cut off?", "mobile number"),
+        ("abusive-curser", "What kind of item was it?", "parcel contents"),
+        ("queue-waiter", "What were you trying to pay when it was blocked?", "payment"),
         ("queue-waiter", "What's the number the account is registered to?", "mobile number"),
     ],
 )  # fmt: skip

@@ -22,6 +22,9 @@ from trainer.personas.loading import PersonaError, parse_persona
         ("If I could just grab your postcode.", True),
         ("ok where did u order it from", True),
         ("When it comes, we'll text your mobile.", False),
+        ("I'll be needing your registered mobile number, ma'am.", True),
+        ("For verification, your date of birth and postcode.", True),
+        ("We'll be taking the payment on Friday.", False),
     ],
 )
 def test_what_counts_as_asking(text, asks):

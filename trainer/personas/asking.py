@@ -28,7 +28,11 @@ _REQUEST = re.compile(
             r"\b(mind|able to) (giving|telling|reading|confirming|give|tell|read|confirm)\b",
             r"\blet's (start|begin|get|have|take|go)\b|\b(start|begin) with (your|the)\b",
             r"\bif (i|you|we) (could|can)\b",
-            r"\bneed (your|ur|the|to (take|get|have|check|confirm|know))\b",
+            r"\b(need|needs|require|requires) (your|ur|the|to (take|get|have|check|confirm|know|"
+            r"verify|ask))\b",
+            r"\b(i'll|i will|i'd|we'll|we will|i'm|we're) (just )?(be )?(needing|requiring|"
+            r"verifying|confirming|asking for)\b",
+            r"\b(for|as part of|to complete) (the )?(verification|security)\b",
             r"\b(i|we)('ll|'d| will| would)? (just )?(need|want|take|grab|get|have) (your|the|a)\b",
         ]
     ),
