@@ -22,6 +22,7 @@ import yaml
 
 from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Beat, Persona
+from trainer.simulation.checks import check_kind, unanswered_question
 from trainer.simulation.state import CallState, open_needs
 
 PHRASEBOOK = Path(__file__).with_name("phrasebook.yaml")
@@ -44,7 +45,10 @@ _REACTIONS = (  # agent signal -> the caller's reaction, first match wins
     ("restates_issue", "react_empathy"),
 )
 _GREETING = {"greets", "introduces_self"}
+_MEETS = {"offers_resolution", "gives_clear_next_step", "confirms_resolution"}
+"""Signals that do something for a need: a caller says they are satisfied on such a turn."""
 _PRESS_AFTER = {
+    "confirm",
     "react_empathy",
     "react_ownership",
     "react_next_step",
@@ -72,6 +76,9 @@ _DIRECTIVES = {
     "escalated": "The agent is transferring you to a supervisor. Accept it briefly.",
     "ended_by_agent": "The agent is ending the call. React briefly.",
     "filler": "Answer the agent briefly, in character.",
+    "confirm": "Say yes, that is right (correct it if the agent got it wrong).",
+    "repeat": "Say your point again, briefly: {said}",
+    "ask_again": "Say the agent has not answered your question, and ask it again: {said}",
 }
 
 
@@ -149,6 +156,7 @@ def plan_reply(
         "need": _need_text(persona, state, met=False),
         "fact_names": " and ".join(asked),
         "agent_words": _agent_words(state),
+        "said": _caller_point(state),
     }
     parts = [_say(persona, state, act, slots) for act in plan_acts]
     lead_parts = parts[:1] if asked else []
@@ -191,15 +199,20 @@ def _body(
     if state.turn == 1 and not acts and (not signals or signals <= _GREETING):
         return ["explain"]  # "Hello, how can I help?": a caller first says what it is about
     was_satisfied = _satisfied_before(state)
-    if state.satisfied and not was_satisfied:
+    if state.satisfied and not was_satisfied and (addressed or signals & _MEETS):
         return ["satisfied"]
-    if state.satisfied:
-        return ["no_more"]
+    if state.satisfied:  # "anything else?" alone: nothing more, or the question left open
+        return ["ask_again"] if not was_satisfied and unanswered_question(state) else ["no_more"]
+    check = None if acts else check_kind(*_agent_and_caller(state))
     body: list[str] = []
+    if check == "repeat":
+        return ["repeat"]  # "say that again?": the point again, no thanks for the "sorry"
     if "over_promises" in signals:
         body = ["challenge"]
     elif addressed:
         body = ["accept"]
+    elif check == "confirm":
+        body = ["confirm"]  # a read-back: yes (then the open need), before any sympathy
     else:
         body = [next((act for sig, act in _REACTIONS if sig in signals), "filler")]
         if body == ["filler"] and acts:
@@ -221,6 +234,21 @@ def _agent_words(state: CallState, most: int = 6) -> str:
     sentence = re.split(r"(?<=[.!?])\s+", text.strip())[-1] if text.strip() else ""
     words = sentence.rstrip(".!?").split()
     return " ".join(words[:most]) + ("..." if len(words) > most else "")
+
+
+def _agent_and_caller(state: CallState) -> tuple[str, list[str]]:
+    """The agent's last line and everything the caller has said before it."""
+    agent = state.transcript[-1].text if state.transcript else ""
+    return agent, [t.text for t in state.transcript if t.speaker == "customer"]
+
+
+def _caller_point(state: CallState) -> str:
+    """``{said}``: the caller's question the agent left open, else their last line's point."""
+    said = [t.text for t in state.transcript if t.speaker == "customer"]
+    point = unanswered_question(state) or (
+        re.split(r"(?<=[.!?])\s+", said[-1].strip())[0] if said else ""
+    )
+    return point[:1].lower() + point[1:] if point[:2] not in ("I ", "I'") else point
 
 
 def _satisfied_before(state: CallState) -> bool:
