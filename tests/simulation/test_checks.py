@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.simulation.checks import check_kind, unanswered_question
+from trainer.simulation.checks import check_question, unanswered_question
 from trainer.simulation.planner import phrasebook
 from trainer.simulation.state import start_state
 from trainer.transcripts.transcript import Turn
@@ -23,7 +23,7 @@ SAID = ["I'm moving house next month, on the 14th.", "The bill was 186 pounds."]
     ],
 )
 def test_a_read_back_as_a_yes_no_question_is_a_check(text):
-    assert check_kind(text, SAID) == "confirm"
+    assert check_question(text, SAID) == "confirm"
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ def test_a_read_back_as_a_yes_no_question_is_a_check(text):
     ["Sorry, could you say that again?", "Sorry?", "Could you run that by me again?", "Pardon?"],
 )
 def test_a_request_to_repeat_is_a_repeat(text):
-    assert check_kind(text, SAID) == "repeat"
+    assert check_question(text, SAID) == "repeat"
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_a_request_to_repeat_is_a_repeat(text):
     ],
 )
 def test_other_lines_are_not_checks(text):
-    assert check_kind(text, SAID) is None
+    assert check_question(text, SAID) is None
 
 
 def _with(state, *turns):

@@ -57,7 +57,22 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _FRAME}
 
 
-def check_kind(agent_text: str, customer_said: Iterable[str]) -> Check | None:
+def check_kind(state: CallState) -> Check | None:
+    """:func:`check_question` for the agent's last line in ``state`` (after the caller's)."""
+    agent = state.transcript[-1].text if state.transcript else ""
+    return check_question(agent, [t.text for t in state.transcript if t.speaker == "customer"])
+
+
+def caller_point(state: CallState) -> str:
+    """``{said}``: the caller's question the agent passed over, else their last line's point
+    (its first sentence), as said after "I said: ..."."""
+    said = [t.text for t in state.transcript if t.speaker == "customer"]
+    last = (_sentences(said[-1]) or [""])[0] if said else ""
+    point = unanswered_question(state) or last
+    return point[:1].lower() + point[1:] if point[:2] not in ("I ", "I'") else point
+
+
+def check_question(agent_text: str, customer_said: Iterable[str]) -> Check | None:
     """``confirm`` when the agent's last question reads the caller's words back as a yes/no
     question, ``repeat`` when it asks the caller to say it again, else ``None``.
 

@@ -22,7 +22,7 @@ import yaml
 
 from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Beat, Persona
-from trainer.simulation.checks import check_kind, unanswered_question
+from trainer.simulation.checks import caller_point, check_kind, unanswered_question
 from trainer.simulation.state import CallState, open_needs
 
 PHRASEBOOK = Path(__file__).with_name("phrasebook.yaml")
@@ -156,7 +156,7 @@ def plan_reply(
         "need": _need_text(persona, state, met=False),
         "fact_names": " and ".join(asked),
         "agent_words": _agent_words(state),
-        "said": _caller_point(state),
+        "said": caller_point(state),
     }
     parts = [_say(persona, state, act, slots) for act in plan_acts]
     lead_parts = parts[:1] if asked else []
@@ -203,7 +203,7 @@ def _body(
         return ["satisfied"]
     if state.satisfied:  # "anything else?" alone: nothing more, or the question left open
         return ["ask_again"] if not was_satisfied and unanswered_question(state) else ["no_more"]
-    check = None if acts else check_kind(*_agent_and_caller(state))
+    check = None if acts else check_kind(state)
     body: list[str] = []
     if check == "repeat":
         return ["repeat"]  # "say that again?": the point again, no thanks for the "sorry"
@@ -234,21 +234,6 @@ def _agent_words(state: CallState, most: int = 6) -> str:
     sentence = re.split(r"(?<=[.!?])\s+", text.strip())[-1] if text.strip() else ""
     words = sentence.rstrip(".!?").split()
     return " ".join(words[:most]) + ("..." if len(words) > most else "")
-
-
-def _agent_and_caller(state: CallState) -> tuple[str, list[str]]:
-    """The agent's last line and everything the caller has said before it."""
-    agent = state.transcript[-1].text if state.transcript else ""
-    return agent, [t.text for t in state.transcript if t.speaker == "customer"]
-
-
-def _caller_point(state: CallState) -> str:
-    """``{said}``: the caller's question the agent left open, else their last line's point."""
-    said = [t.text for t in state.transcript if t.speaker == "customer"]
-    point = unanswered_question(state) or (
-        re.split(r"(?<=[.!?])\s+", said[-1].strip())[0] if said else ""
-    )
-    return point[:1].lower() + point[1:] if point[:2] not in ("I ", "I'") else point
 
 
 def _satisfied_before(state: CallState) -> bool:
