@@ -20,3 +20,16 @@ def test_restating_needs_a_frame_and_the_callers_own_words():
     assert "restates_issue" not in implied_signals("So, what can I do for you?", SAID)
     # the caller's content without a frame is not one either
     assert "restates_issue" not in implied_signals("The storm roof fence claim.", SAID)
+
+
+def test_own_words_drops_a_read_back_of_the_callers_words_but_keeps_a_commitment():
+    from trainer.simulation.implied import own_words
+
+    said = ["Dead since Monday. Nobody turned up."]
+    days = [r"\b(mon|tues|wednes|thurs|fri)day\b"]
+    read_back = "Broadband dead since Monday, two visits missed. That's on us."
+    assert own_words(read_back, said, days) == "That's on us."
+    booked = "I've booked an engineer for Monday, 8 till 12."
+    assert own_words(booked, said, days) == booked
+    new_day = "Someone can come Thursday."
+    assert own_words(new_day, said, days) == new_day

@@ -12,12 +12,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from trainer.patterns import compile_pattern
+
 # the agent commits to act, in the first person, and not as a question
 _OWNING = re.compile(
     r"\b(?:I(?:'ll| will|'m going to| am going to|'m| am|'ve| have)|let me)\s+"
     r"(?:\w+\s+){0,2}?"
     r"(?:book|sort|tak(?:e|ing) (?:this|it|that)|open|mov|send|arrang|put|fix|rais|remov"
     r"|ring|call you|credit|refund|escalat|chas|own|cancel|chang|reset|replac|waiv|switch)",
+    re.IGNORECASE,
+)
+# a promise of something to come ("I'll email it", "you'll get a letter"); "I've got" is not
+_PROMISE = re.compile(
+    r"\b(?:I|we)(?:'ll| will|'ve| have|'m going to| am going to|'re going to| are going to)\b"
+    r"(?!\s+(?:got|had|heard|seen|read)\b)|\byou'll (?:get|receive|have|see)\b",
     re.IGNORECASE,
 )
 _RESTATING = re.compile(
@@ -58,4 +66,34 @@ def implied_signals(agent_text: str, customer_said: Iterable[str]) -> set[str]:
     heard = _content(" ".join(customer_said))
     if any(_RESTATING.search(s) for s in sentences) and len(_content(agent_text) & heard) >= 3:
         found.add("restates_issue")
+    return found
+
+
+def own_words(agent_text: str, customer_said: Iterable[str], phrases: Iterable[str]) -> str:
+    """The agent's turn without the sentences that only read the caller's words back.
+
+    A sentence is dropped when every match of ``phrases`` (a need's ``addressed_by``
+    patterns) in it is something the caller already said, and it commits to nothing
+    ("Broadband dead since Monday, two visits missed" after "dead since Monday"): reading
+    the problem back is not a technician date. "I've booked Monday" keeps its sentence.
+    """
+    heard = " ".join(customer_said).lower()
+    kept = []
+    for sentence in _sentences(agent_text):
+        found = [f for p in phrases for f in _matches(p, sentence)]
+        echo = found and all(f.strip().lower() in heard for f in found if f.strip())
+        if not echo or _OWNING.search(sentence) or _PROMISE.search(sentence):
+            kept.append(sentence)
+    return " ".join(kept)
+
+
+def _matches(pattern: str, text: str, most: int = 8) -> list[str]:
+    """The texts ``pattern`` matches in ``text``, left to right (a few at most)."""
+    found, rest = [], text
+    for _ in range(most):
+        match = compile_pattern(pattern).search(rest)
+        if match is None or not match.group(0):
+            break
+        found.append(match.group(0))
+        rest = rest[match.end() :]
     return found

@@ -23,6 +23,7 @@ import yaml
 from trainer.personas.asking import asks_for_name
 from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Beat, Persona
+from trainer.simulation.checks import caller_point, check_kind, unanswered_question
 from trainer.simulation.state import CallState, open_needs
 
 PHRASEBOOK = Path(__file__).with_name("phrasebook.yaml")
@@ -45,7 +46,10 @@ _REACTIONS = (  # agent signal -> the caller's reaction, first match wins
     ("restates_issue", "react_empathy"),
 )
 _GREETING = {"greets", "introduces_self"}
+_MEETS = {"offers_resolution", "gives_clear_next_step", "confirms_resolution"}
+"""Signals that do something for a need: a caller says they are satisfied on such a turn."""
 _PRESS_AFTER = {
+    "confirm",
     "react_empathy",
     "react_ownership",
     "react_next_step",
@@ -73,6 +77,9 @@ _DIRECTIVES = {
     "escalated": "The agent is transferring you to a supervisor. Accept it briefly.",
     "ended_by_agent": "The agent is ending the call. React briefly.",
     "filler": "Answer the agent briefly, in character.",
+    "confirm": "Say yes, that is right (correct it if the agent got it wrong).",
+    "repeat": "Say your point again, briefly: {said}",
+    "ask_again": "Say the agent has not answered your question, and ask it again: {said}",
 }
 
 
@@ -155,6 +162,7 @@ def plan_reply(
         "need": _need_text(persona, state, met=False),
         "fact_names": " and ".join((("name",) if own_name else ()) + asked),
         "agent_words": _agent_words(state),
+        "said": caller_point(state),
     }
     parts = [_say(persona, state, act, slots) for act in plan_acts]
     lead_parts = parts[:1] if answers else []
@@ -197,15 +205,20 @@ def _body(
     if state.turn == 1 and not acts and (not signals or signals <= _GREETING):
         return ["explain"]  # "Hello, how can I help?": a caller first says what it is about
     was_satisfied = _satisfied_before(state)
-    if state.satisfied and not was_satisfied:
+    if state.satisfied and not was_satisfied and (addressed or signals & _MEETS):
         return ["satisfied"]
-    if state.satisfied:
-        return ["no_more"]
+    if state.satisfied:  # "anything else?" alone: nothing more, or the question left open
+        return ["ask_again"] if not was_satisfied and unanswered_question(state) else ["no_more"]
+    check = None if acts else check_kind(state)
     body: list[str] = []
+    if check == "repeat":
+        return ["repeat"]  # "say that again?": the point again, no thanks for the "sorry"
     if "over_promises" in signals:
         body = ["challenge"]
     elif addressed:
         body = ["accept"]
+    elif check == "confirm":
+        body = ["confirm"]  # a read-back: yes (then the open need), before any sympathy
     else:
         body = [next((act for sig, act in _REACTIONS if sig in signals), "filler")]
         if body == ["filler"] and acts:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from trainer.outcomes import Outcome, agent_ending
 from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Persona
-from trainer.simulation.implied import implied_signals
+from trainer.simulation.implied import implied_signals, own_words
 from trainer.transcripts.transcript import Transcript, Turn
 
 ABUSIVE_SIGNALS = frozenset({"insults_customer", "profanity"})
@@ -158,7 +158,7 @@ def apply_agent_turn(
     asked = tuple(persona.facts_asked(agent_text, verifying="asks_verification" in signals))
     said = [t.text for t in state.transcript if t.speaker == "customer"]
     heard = effective | implied_signals(agent_text, said)  # for needs only
-    addressed = () if injection else _addressed(persona, state, heard, agent_text)
+    addressed = () if injection else _addressed(persona, state, heard, agent_text, said)
     fresh = {s for s in effective & CONSTRUCTIVE_SIGNALS if not times_seen.get(s)}
     # a question the agent asks (not a rude one) keeps the call moving: a nervous trainee
     # asking the caller to repeat is annoying, not stonewalling
@@ -204,13 +204,15 @@ def apply_agent_turn(
 
 
 def _addressed(
-    persona: Persona, state: CallState, signals: set[str], agent_text: str
+    persona: Persona, state: CallState, signals: set[str], agent_text: str, said: list[str]
 ) -> tuple[str, ...]:
-    """The agenda needs this agent turn meets (first time only)."""
+    """The agenda needs this agent turn meets (first time only); a need's phrases count
+    only in the agent's own words, not in the caller's problem read back (``own_words``)."""
     return tuple(
         need.id
         for need in persona.agenda
-        if need.id not in state.addressed_needs and need.addressed_by.holds(signals, agent_text)
+        if need.id not in state.addressed_needs
+        and need.addressed_by.holds(signals, own_words(agent_text, said, need.addressed_by.phrases))
     )
 
 
