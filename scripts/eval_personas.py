@@ -176,8 +176,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def _machine(backend: object) -> str:
     cpu = f"{platform.machine()} ({os.cpu_count()} CPU cores)"
-    loaded = getattr(backend, "loaded", None) if getattr(backend, "generates", False) else None
-    device = getattr(loaded, "device", None)
+    if not getattr(backend, "generates", False):
+        return cpu
+    if getattr(backend, "engine", None) == "llamacpp":  # no torch model to ask for a device
+        return f"{cpu}, llama.cpp"
+    device = getattr(getattr(backend, "loaded", None), "device", None)
     return f"{cpu}, device {device}" if device else cpu
 
 

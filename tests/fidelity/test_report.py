@@ -160,3 +160,16 @@ def test_eval_script_writes_the_report(tmp_path, persona_yaml, monkeypatch, keyw
     assert again["meta"]["command"] == saved["meta"]["command"] and "rescored" in again["meta"]
     assert again["overall"] == saved["overall"]
     assert (out / "README.md").is_file()
+
+
+def test_the_machine_line_of_a_llama_cpp_run_asks_no_torch_model():
+    class _OnLlamaCpp:  # as LocalBackend on a GGUF: ``loaded`` raises, there is no torch model
+        generates = True
+        engine = "llamacpp"
+
+        @property
+        def loaded(self):
+            raise AssertionError("a llama.cpp backend has no torch model")
+
+    line = _eval_script()._machine(_OnLlamaCpp())
+    assert line.endswith(", llama.cpp") and "CPU cores" in line
