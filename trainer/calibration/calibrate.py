@@ -14,16 +14,23 @@
    is what to expect on new calls, not on the labels it was fitted to;
 4. fits on all calls and writes the calibrated rubric (thresholds, and
    ``classifier:`` where the signal schema accepts it), checked by loading it back.
+
+EPITOME mechanism labels fit the mechanism model (``mechanism_fit.py``) on the
+same folds; it is written beside the rubric as ``<out>.epitome.npz`` and named
+in it (``epitome_model:``), so the scorecard's EPITOME levels come from it.
+Nothing is written when agreement on any fitted mechanism, or on average, gets
+worse, or when nothing was fitted.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import yaml
@@ -38,9 +45,12 @@ from trainer.calibration.agreement import (
 )
 from trainer.calibration.detector_fit import Item, SentenceScores, SignalModel, fit_signal, redetect
 from trainer.calibration.detector_fit import score_turn as _score_turn
+from trainer.calibration.embedding_cache import CachedEncoder
 from trainer.calibration.labels import LabelError, LabelledCall, load_labels, resolve_key
+from trainer.calibration.mechanism_fit import MechanismFit, fit_mechanisms, mechanism_labels
 from trainer.rubric.model import Rubric, RubricError, load_rubric, parse_rubric
 from trainer.scoring.embeddings import Embedder, Encoder
+from trainer.scoring.empathy_model import model_path_for
 from trainer.scoring.scorer import analyzer_for
 from trainer.scoring.signals import Detection, SignalAnalyzer, SignalSpec
 
@@ -59,6 +69,10 @@ class CalibrationResult:
     folds: int
     changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    mechanisms: dict[str, int] = field(default_factory=dict)
+    """EPITOME mechanisms the model was fitted for -> its training rows."""
+    model_bytes: bytes | None = None
+    """The fitted EPITOME model's ``.npz``, to write beside the rubric."""
 
     def table(self) -> str:
         """Before -> after, one row per label key."""
@@ -160,11 +174,17 @@ def calibrate(
     embedder: Encoder | None = None,
     classifiers: bool | None = None,
     min_classifier_labels: int = 40,
+    model_name: str = "calibrated.epitome.npz",
+    cache_dir: str | Path | None = None,
+    progress: TextIO | None = sys.stderr,
 ) -> CalibrationResult:
     """Fit detector thresholds (and classifiers) to human labels; report k-fold agreement.
 
     ``classifiers`` defaults to whether the rubric's signal schema has a
-    ``classifier`` field. ``embedder`` defaults to the shared MiniLM.
+    ``classifier`` field. ``embedder`` defaults to the shared MiniLM. Mechanism
+    labels fit the EPITOME model, named ``model_name`` in the rubric (the file
+    is written beside it); its embeddings are cached under ``cache_dir``
+    (default: the user cache) and progress goes to ``progress``.
     """
     if len(labelled) < 2:
         raise ValueError(f"calibration needs at least 2 labelled calls (got {len(labelled)})")
@@ -193,9 +213,22 @@ def calibrate(
         test = [c for c in range(len(labelled)) if fold[c] == f]
         found = [_apply(models, scores, c, base[c]) for c in test]
         collect_pairs(graded, [labelled[c] for c in test], found, pooled)
+    mechanisms = MechanismFit(None)
+    if mechanism_labels(rubric, labelled):
+        cached = CachedEncoder(encoder, cache_dir, progress=progress)
+        mechanisms = fit_mechanisms(rubric, labelled, cached, fold, progress=progress)
+        notes += mechanisms.notes
+        truth = mechanism_labels(rubric, labelled)
+        for mechanism, predicted in mechanisms.predicted.items():
+            pooled[("epitome", mechanism)] = [(truth[mechanism][c], predicted[c])
+                                              for c in sorted(predicted)]  # fmt: skip
     after = report(pooled, len(labelled))
     final = _fit(rubric, items, set(range(len(labelled))), classifiers, min_classifier_labels)
-    text = calibrated_yaml(rubric, final, len(labelled), k)
+    model_bytes = mechanisms.model.to_bytes() if mechanisms.model is not None else None
+    model_ref = None
+    if model_bytes is not None:
+        model_ref = {"file": model_name, "sha256": hashlib.sha256(model_bytes).hexdigest()}
+    text = calibrated_yaml(rubric, final, len(labelled), k, model_ref)
     changes = {
         s: {
             "threshold": [rubric.signals[s].threshold, final[s].threshold],
@@ -205,8 +238,9 @@ def calibrate(
         }
         for s in signals
     }
+    fitted = {m: mechanisms.rows[m] for m in mechanisms.predicted}
     return CalibrationResult(parse_rubric(text, "<calibrated>"), text, before, after, k, changes,
-                             notes)  # fmt: skip
+                             notes, fitted, model_bytes)  # fmt: skip
 
 
 class _PlainDumper(yaml.SafeDumper):
@@ -214,8 +248,10 @@ class _PlainDumper(yaml.SafeDumper):
         return True
 
 
-def calibrated_yaml(rubric: Rubric, models: dict[str, SignalModel], calls: int, k: int) -> str:
-    """The rubric's YAML with fitted thresholds (and classifiers); version marked calibrated."""
+def calibrated_yaml(rubric: Rubric, models: dict[str, SignalModel], calls: int, k: int,
+                    epitome_model: dict[str, str] | None = None) -> str:  # fmt: skip
+    """The rubric's YAML with fitted thresholds (and classifiers) and the EPITOME
+    model's reference; version marked calibrated."""
     source = Path(rubric.source)
     if source.is_file():
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
@@ -227,6 +263,9 @@ def calibrated_yaml(rubric: Rubric, models: dict[str, SignalModel], calls: int, 
         spec.pop("classifier", None)
         if model.is_classifier:
             spec["classifier"] = model.as_yaml()
+    data.pop("epitome_model", None)
+    if epitome_model is not None:
+        data["epitome_model"] = epitome_model
     version = str(data.get("version", 1))
     data["version"] = version if version.endswith("-calibrated") else f"{version}-calibrated"
     header = (
@@ -244,9 +283,16 @@ def refuse_to_write(result: CalibrationResult) -> str:
     Nothing was fitted (no labelled signal has a threshold or classifier to fit:
     the output would be the input under a new hash), or the cross-validated mean
     macro-F1 after is below the agreement before (a worse rubric)."""
-    if not result.changes:
-        why = "; ".join(result.notes) or "the labels name no signal of the rubric"
+    if not result.changes and not result.mechanisms:
+        why = "; ".join(result.notes) or "the labels name no signal or mechanism to fit"
         return f"nothing was fitted ({why})"
+    for mechanism in result.mechanisms:
+        b, a = result.before.item("epitome", mechanism), result.after.item("epitome", mechanism)
+        if b is not None and a is not None and a.macro_f1 < b.macro_f1:
+            return (
+                f"calibrating would make agreement on {mechanism} worse (macro-F1 "
+                f"{b.macro_f1:.3f} -> {a.macro_f1:.3f}, cross-validated)"
+            )
     before, after = result.before.mean("macro_f1"), result.after.mean("macro_f1")
     if before is not None and after is not None and after < before:
         return (
@@ -263,7 +309,9 @@ def calibrate_main(args: argparse.Namespace) -> int:
     try:
         rubric = load_rubric(args.rubric)
         labelled = load_labels(args.labels, rubric)
-        result = calibrate(rubric, labelled, k=getattr(args, "folds", 5) or 5)
+        out = Path(args.out)
+        result = calibrate(rubric, labelled, k=getattr(args, "folds", 5) or 5,
+                           model_name=model_path_for(out).name)  # fmt: skip
     except (RubricError, LabelError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -272,9 +320,18 @@ def calibrate_main(args: argparse.Namespace) -> int:
         print(result.table(), file=sys.stderr)
         print(f"{refusal}; {args.out} was not written", file=sys.stderr)
         return 1
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    model_file = model_path_for(out)
+    if result.model_bytes is not None:
+        model_file.write_bytes(result.model_bytes)
+    elif model_file.is_file():
+        model_file.unlink()  # a stale model from an earlier run must not be picked up
     out.write_text(result.yaml_text, encoding="utf-8")
+    try:
+        load_rubric(out)
+    except RubricError as exc:  # pragma: no cover - the text was validated already
+        print(f"the calibrated rubric does not load back: {exc}", file=sys.stderr)
+        return 1
     print(f"Agreement with {len(labelled)} labelled calls: before -> after calibration "
           f"({result.folds}-fold cross-validated)")  # fmt: skip
     print(result.table())
@@ -282,7 +339,13 @@ def calibrate_main(args: argparse.Namespace) -> int:
         old, new = change["threshold"]
         print(f"  {signal}: threshold {old} -> {new} ({change['detector']}, "
               f"{change['labels']} labels, {change['positive']} positive)")  # fmt: skip
+    for mechanism, rows in result.mechanisms.items():
+        print(f"  {mechanism}: EPITOME model fitted on {rows} turns -> {model_file.name}")
     for note in result.notes:
         print(f"  note: {note}")
+    unfitted = [m for m in mechanism_labels(rubric, labelled) if m not in result.mechanisms]
+    if unfitted:
+        print(f"warning: EPITOME labels for {', '.join(unfitted)} fitted nothing: the "
+              "word-overlap rule still grades them", file=sys.stderr)  # fmt: skip
     print(f"Wrote {out} (rubric sha256 {result.rubric.hash[:16]}...)")
     return 0

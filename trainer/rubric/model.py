@@ -54,6 +54,15 @@ class Category(BaseModel):
     description: str = ""
 
 
+class EpitomeModelRef(BaseModel):
+    """The fitted EPITOME model a calibrated rubric is scored with (``calibrate`` writes it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str = Field(min_length=1, description="the model's .npz, relative to the rubric file")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of that file")
+
+
 class Rubric(BaseModel):
     """A validated rubric. ``hash`` is the sha256 of its canonical JSON form."""
 
@@ -88,6 +97,9 @@ class Rubric(BaseModel):
         "hung up, or it was abandoned): it counts at this share of its weight, neither passed "
         "nor failed, so a score built on few criteria is pulled toward the middle",
     )
+    epitome_model: EpitomeModelRef | None = Field(
+        None, description="a fitted EPITOME model; without it the word-overlap rule grades"
+    )
     _source: str = PrivateAttr("<rubric>")
     _hash: str | None = PrivateAttr(None)
 
@@ -96,7 +108,10 @@ class Rubric(BaseModel):
         """sha256 of the canonical content (sorted-key JSON of every field, defaults
         included) and of the learned heads file the rubric is scored with."""
         if self._hash is None:
-            canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+            content = self.model_dump(mode="json", by_alias=True)
+            if content.get("epitome_model") is None:
+                content.pop("epitome_model", None)  # hashes of rubrics without one unchanged
+            canonical = json.dumps(content, sort_keys=True)
             digest = hashlib.sha256(canonical.encode("utf-8"))
             heads = self.heads_file()
             if heads is not None:
@@ -112,6 +127,12 @@ class Rubric(BaseModel):
             return own
         bundled = heads_path_for(default_rubric_path())
         return bundled if bundled.is_file() else None
+
+    def epitome_model_file(self) -> Path | None:
+        """The fitted EPITOME model's file (beside the rubric's), or None without one."""
+        if self.epitome_model is None:
+            return None
+        return Path(self._source).parent / self.epitome_model.file
 
     @property
     def source(self) -> str:
@@ -190,7 +211,19 @@ def _load(path: Path) -> Rubric:
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricError([Problem(file, None, "", f"cannot read the file ({exc})")]) from None
-    return parse_rubric(text, file)
+    rubric = parse_rubric(text, file)
+    model = rubric.epitome_model_file()
+    if model is not None:
+        from trainer.scoring.empathy_model import file_sha256
+
+        if not model.is_file():
+            why = f"the EPITOME model {model} is missing (calibrate writes it beside the rubric)"
+        elif file_sha256(model) != rubric.epitome_model.sha256:  # type: ignore[union-attr]
+            why = f"the EPITOME model {model} does not match the sha256 the rubric names"
+        else:
+            return rubric
+        raise RubricError([Problem(file, None, "epitome_model", why)])
+    return rubric
 
 
 def parse_rubric(text: str, file: str = "<rubric>") -> Rubric:

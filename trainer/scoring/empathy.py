@@ -17,15 +17,24 @@ two turns ("I'm sorry your internet has been down since Monday") — and
 *weak* when it is generic ("I understand how you feel"). The call level of a
 mechanism is its highest turn level. Levels are computed from the credited
 signal hits, so empathy that the anti-gaming filter removed counts nothing.
+
+A calibrated rubric may carry a fitted model instead (``empathy_model.py``,
+written by ``python -m trainer calibrate`` from mechanism labels): its
+mechanisms are then graded by the model, turn by turn, with the same
+customer context, and the rule above grades only the mechanisms it lacks.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trainer.scoring.rules import Hit
+
+if TYPE_CHECKING:
+    from trainer.scoring.embeddings import Encoder
+    from trainer.scoring.empathy_model import EpitomeModel
 
 MECHANISMS: dict[str, tuple[str, ...]] = {
     "emotional_reactions": ("acknowledges_feelings", "apologises"),
@@ -80,13 +89,22 @@ def is_specific(sentence: str, customer_context: str) -> bool:
     return bool(content_words(sentence) & content_words(customer_context))
 
 
-def epitome(speakers: Sequence[str], texts: Sequence[str], hits: Sequence[Hit]) -> dict[str, Any]:
+def epitome(
+    speakers: Sequence[str],
+    texts: Sequence[str],
+    hits: Sequence[Hit],
+    model: EpitomeModel | None = None,
+    encoder: Encoder | None = None,
+) -> dict[str, Any]:
     """EPITOME levels per agent turn and for the call.
 
     Returns ``{"framework": "EPITOME", "call": {mechanism: level},
     "turns": [{"turn": i, mechanism: level, ...}, ...]}`` where ``turn`` is the
     index of an agent turn in the transcript and levels are none/weak/strong.
+    With a fitted ``model`` its mechanisms are graded by it (``encoder``: the
+    shared MiniLM by default) and ``"graded_by"`` says so.
     """
+    fitted = _fitted_levels(speakers, texts, model, encoder) if model is not None else {}
     by_turn: dict[int, list[Hit]] = {}
     for h in hits:
         by_turn.setdefault(h.turn, []).append(h)
@@ -104,16 +122,45 @@ def epitome(speakers: Sequence[str], texts: Sequence[str], hits: Sequence[Hit]) 
         for mechanism, signals in MECHANISMS.items():
             shown = [h for h in by_turn.get(turn, []) if h.signal in signals]
             level = 0
-            if shown:
+            if mechanism in fitted:
+                level = int(fitted[mechanism][turn])
+            elif shown:
                 level = 2 if any(is_specific(h.sentence, context) for h in shown) else 1
             row[mechanism] = LEVELS[level]
             call[mechanism] = max(call[mechanism], level)
         rows.append(row)
-    return {
+    out = {
         "framework": "EPITOME",
         "call": {m: LEVELS[level] for m, level in call.items()},
         "turns": rows,
     }
+    if model is not None:
+        out["graded_by"] = {m: "model" if m in fitted else "rule" for m in MECHANISMS}
+    return out
+
+
+def agent_contexts(speakers: Sequence[str], texts: Sequence[str]) -> list[tuple[int, str, str]]:
+    """(turn, agent text, the customer's last ``CONTEXT_TURNS`` turns) per agent turn."""
+    out, customer_turns = [], []
+    for turn, speaker in enumerate(speakers):
+        if speaker == "customer":
+            customer_turns.append(texts[turn])
+        elif speaker == "agent":
+            out.append((turn, texts[turn], " ".join(customer_turns[-CONTEXT_TURNS:])))
+    return out
+
+
+def _fitted_levels(speakers: Sequence[str], texts: Sequence[str], model: EpitomeModel,
+                   encoder: Encoder | None) -> dict[str, dict[int, int]]:  # fmt: skip
+    """mechanism -> agent turn -> level, from the fitted model."""
+    if encoder is None:
+        from trainer.scoring.embeddings import Embedder
+
+        encoder = Embedder.shared()
+    rows = agent_contexts(speakers, texts)
+    levels = model.levels([r[1] for r in rows], [r[2] for r in rows], encoder)
+    return {m: {r[0]: int(v) for r, v in zip(rows, found, strict=True)}
+            for m, found in levels.items() if m in MECHANISMS}  # fmt: skip
 
 
 def level_value(level: str | int | bool) -> int:

@@ -141,11 +141,22 @@ def score_transcript(
         flags=gaming.flags,
         flag_titles={f: flag_title(f) for f in gaming.flags},
         caps=combined.caps,
-        empathy=epitome(speakers, texts, gaming.hits),
+        empathy=epitome(speakers, texts, gaming.hits, *_epitome_model(rubric, analyzer)),
         outcome=outcome,
         outcome_title=outcome_title(outcome) if outcome else None,
         mood_curve=list(mood_curve or []),
     )
+
+
+def _epitome_model(rubric: Rubric, analyzer: SignalAnalyzer | None) -> tuple:
+    """(fitted EPITOME model, encoder) of a calibrated rubric, else (None, None)."""
+    path = rubric.epitome_model_file()
+    if path is None or rubric.epitome_model is None:
+        return None, None
+    from trainer.scoring.empathy_model import load_cached
+
+    encoder = analyzer._encoder() if analyzer is not None else None  # noqa: SLF001
+    return load_cached(path, rubric.epitome_model.sha256), encoder
 
 
 def call_outcome(given: str | None, speakers: Sequence[str], hits: Sequence[Hit]) -> str | None:
