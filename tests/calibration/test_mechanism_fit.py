@@ -153,8 +153,6 @@ def test_too_few_mechanism_labels_fit_nothing_and_write_nothing(tmp_path: Path, 
     out = tmp_path / "out.yaml"
     args = argparse.Namespace(labels=str(labels), rubric=None, out=str(out), folds=2)
     monkeypatch.setattr("trainer.calibration.calibrate.Embedder.shared", lambda: BagOfWords())
-    monkeypatch.setattr("trainer.calibration.calibrate.analyzer_for",
-                        lambda r: SignalAnalyzer(r.signals, BagOfWords()))  # fmt: skip
     assert calibrate_main(args) == 1
     assert "nothing was fitted" in capsys.readouterr().err
     assert not out.exists() and not (tmp_path / "out.epitome.npz").exists()

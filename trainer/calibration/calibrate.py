@@ -48,10 +48,11 @@ from trainer.calibration.detector_fit import score_turn as _score_turn
 from trainer.calibration.embedding_cache import CachedEncoder
 from trainer.calibration.labels import LabelError, LabelledCall, load_labels, resolve_key
 from trainer.calibration.mechanism_fit import MechanismFit, fit_mechanisms, mechanism_labels
+from trainer.paths import default_rubric_path
 from trainer.rubric.model import Rubric, RubricError, load_rubric, parse_rubric
 from trainer.scoring.embeddings import Embedder, Encoder
 from trainer.scoring.empathy_model import model_path_for
-from trainer.scoring.scorer import analyzer_for
+from trainer.scoring.signal_heads import SignalHeads, heads_path_for
 from trainer.scoring.signals import Detection, SignalAnalyzer, SignalSpec
 
 Scores = dict[str, dict[tuple[int, int], SentenceScores]]
@@ -192,8 +193,8 @@ def calibrate(
     supported = "classifier" in SignalSpec.model_fields
     classifiers = supported if classifiers is None else classifiers and supported
     graded = graded_rubric(rubric, labelled)
-    analyzer = SignalAnalyzer(rubric.signals, embedder) if embedder else analyzer_for(rubric)
-    encoder = embedder or Embedder.shared()
+    encoder = CachedEncoder(embedder or Embedder.shared(), cache_dir, progress=progress)
+    analyzer = SignalAnalyzer(rubric.signals, encoder, heads=_heads_of(rubric))
     base = detect(analyzer, labelled)
     notes = [] if supported else ["the signal schema has no `classifier` field: thresholds only"]
     signals = []
@@ -215,8 +216,7 @@ def calibrate(
         collect_pairs(graded, [labelled[c] for c in test], found, pooled)
     mechanisms = MechanismFit(None)
     if mechanism_labels(rubric, labelled):
-        cached = CachedEncoder(encoder, cache_dir, progress=progress)
-        mechanisms = fit_mechanisms(rubric, labelled, cached, fold, progress=progress)
+        mechanisms = fit_mechanisms(rubric, labelled, encoder, fold, progress=progress)
         notes += mechanisms.notes
         truth = mechanism_labels(rubric, labelled)
         for mechanism, predicted in mechanisms.predicted.items():
@@ -241,6 +241,14 @@ def calibrate(
     fitted = {m: mechanisms.rows[m] for m in mechanisms.predicted}
     return CalibrationResult(parse_rubric(text, "<calibrated>"), text, before, after, k, changes,
                              notes, fitted, model_bytes)  # fmt: skip
+
+
+def _heads_of(rubric: Rubric) -> SignalHeads | str:
+    """The learned heads the rubric is scored with (as ``analyzer_for`` picks them)."""
+    own = rubric.heads_file()
+    if own is not None and own != heads_path_for(default_rubric_path()):
+        return SignalHeads.load(own)
+    return "bundled"
 
 
 class _PlainDumper(yaml.SafeDumper):

@@ -37,7 +37,8 @@ def model_key(encoder: Encoder) -> str:
         name = str(encoder.model_path or "bundled-all-MiniLM-L6-v2")
         ident = f"{name}|max_length={encoder.max_length}"
     else:
-        ident = getattr(encoder, "model_id", None) or type(encoder).__qualname__
+        kind = type(encoder)
+        ident = getattr(encoder, "model_id", None) or f"{kind.__module__}.{kind.__qualname__}"
     return hashlib.sha256(str(ident).encode("utf-8")).hexdigest()[:16]
 
 

@@ -161,11 +161,14 @@ class _Fitter:
         return _regression(self.matrix(idx, idf), y, self.strength)
 
     def call_levels(self, model: MechanismModel, idf: np.ndarray, calls: list[int]) -> dict:
-        """call -> its highest agent turn's level."""
-        out = {}
-        for c in calls:
-            units = np.array(self.by_call.get(c, []), dtype=int)
-            out[c] = int(model.levels(self.matrix(units, idf)).max()) if len(units) else 0
+        """call -> its highest agent turn's level (0 for a call without agent turns)."""
+        units = [i for c in calls for i in self.by_call.get(c, [])]
+        out = dict.fromkeys(calls, 0)
+        if units:
+            levels = model.levels(self.matrix(np.array(units, dtype=int), idf))
+            for unit, level in zip(units, levels, strict=True):
+                c = self.units[unit][0]
+                out[c] = max(out[c], int(level))
         return out
 
 
