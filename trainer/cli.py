@@ -134,7 +134,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return signals_main(args)
     if args.command == "calibrate":
-        from trainer.calibration.calibrate import calibrate_main
+        from trainer.calibration.calibrate_cli import calibrate_main
 
         return calibrate_main(args)
     if args.command == "agreement":

@@ -18,7 +18,8 @@ import pytest
 from scoring_helpers import needs_minilm
 
 from trainer.calibration.agreement import agreement, agreement_main, detect, metrics
-from trainer.calibration.calibrate import calibrate, calibrate_main, refuse_to_write
+from trainer.calibration.calibrate import calibrate
+from trainer.calibration.calibrate_cli import calibrate_main, refuse_to_write
 from trainer.calibration.detector_fit import (
     SentenceScores,
     SignalModel,

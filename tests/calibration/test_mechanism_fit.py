@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainer.calibration.calibrate import calibrate, calibrate_main, refuse_to_write
+from trainer.calibration.calibrate import calibrate
+from trainer.calibration.calibrate_cli import calibrate_main, refuse_to_write
 from trainer.calibration.embedding_cache import CachedEncoder
 from trainer.calibration.epitome_csv import convert
 from trainer.calibration.labels import LabelledCall, load_labels
@@ -152,7 +153,7 @@ def test_too_few_mechanism_labels_fit_nothing_and_write_nothing(tmp_path: Path, 
     assert refuse_to_write(result).startswith("nothing was fitted")
     out = tmp_path / "out.yaml"
     args = argparse.Namespace(labels=str(labels), rubric=None, out=str(out), folds=2)
-    monkeypatch.setattr("trainer.calibration.calibrate.Embedder.shared", lambda: BagOfWords())
+    monkeypatch.setattr("trainer.scoring.embeddings.Embedder.shared", lambda: BagOfWords())
     assert calibrate_main(args) == 1
     assert "nothing was fitted" in capsys.readouterr().err
     assert not out.exists() and not (tmp_path / "out.epitome.npz").exists()
