@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scoring_helpers import needs_minilm
 
 from trainer.calibration.calibrate import calibrate
 from trainer.calibration.calibrate_cli import calibrate_main, refuse_to_write
@@ -212,3 +213,26 @@ def test_the_rule_still_grades_without_a_model():
     assert found["call"] == {"emotional_reactions": "none", "interpretations": "none",
                              "explorations": "none"}  # fmt: skip
     assert "graded_by" not in found
+
+
+@needs_minilm
+def test_cli_writes_the_model_and_agreement_reads_it_with_minilm(tmp_path: Path, capsys):
+    out = tmp_path / "out" / "calibrated.yaml"
+    args = argparse.Namespace(labels=str(DATA), rubric=None, out=str(out), folds=3)
+    assert calibrate_main(args) == 0
+    printed = capsys.readouterr()
+    assert "emotional_reactions: EPITOME model fitted on 90 turns -> calibrated.epitome.npz" in (
+        printed.out
+    )
+    assert "explorations: fold 3/3" in printed.err
+    calibrated = load_rubric(out)
+    assert calibrated.epitome_model_file() == out.parent / "calibrated.epitome.npz"
+    call = Transcript.model_validate({"id": "t", "turns": [
+        {"speaker": "customer", "text": "The landlord still hasn't fixed the heating."},
+        {"speaker": "agent", "text": "Ring them on Monday when the line opens."}]})  # fmt: skip
+    card = score_transcript(call, calibrated)
+    assert card.empathy["graded_by"]["emotional_reactions"] == "model"
+    assert card.empathy["call"]["emotional_reactions"] == "none"
+    # a second run reads every embedding from the disk cache: no "encoding" progress
+    assert calibrate_main(args) == 0
+    assert "encoding " not in capsys.readouterr().err

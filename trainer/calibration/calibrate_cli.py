@@ -52,7 +52,7 @@ def calibrate_main(args: argparse.Namespace) -> int:
         labelled = load_labels(args.labels, rubric)
         out = Path(args.out)
         result = calibrate(rubric, labelled, k=getattr(args, "folds", 5) or 5,
-                           model_name=model_path_for(out).name)  # fmt: skip
+                           model_name=model_path_for(out).name, progress=sys.stderr)  # fmt: skip
     except (RubricError, LabelError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
