@@ -180,7 +180,7 @@ def fit_mechanisms(
     *,
     precision_floor: float = 0.6,
     strength: float = 1.0,
-    embed_scale: float = 1.0,
+    embed_scale: float = 0.5,
     lexical: Lexical | None = None,
     progress: TextIO | None = sys.stderr,
 ) -> MechanismFit:
