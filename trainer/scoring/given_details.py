@@ -1,0 +1,374 @@
+"""Asking again for a detail the caller already gave (``asks_already_given_info``), by structure.
+
+The agent's sentence is read for *which* detail it requests (account / policy / order /
+tracking / claim / reference number, postcode, date of birth, name, phone, email,
+amount, date or time, how many, what happened, ...), and the customer's earlier lines
+for whether they already *gave a value* of that kind (digits and ids, a postcode's
+shape, an e-mail address, a date, a name after "my name is"). A request naming a
+detail the caller only mentioned ("my order hasn't come") is a first request; a
+read-back that repeats the caller's value ("that's LS6 3HF, yes?") confirms, it does
+not ask again. Plain regular expressions over one sentence and a few customer lines:
+microseconds per turn, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["DETAIL_KINDS", "asked_kinds", "asks_again", "given_kinds"]
+
+_FLAGS = re.IGNORECASE
+_ID = r"(?=[a-z0-9/-]*\d)[a-z0-9][a-z0-9/-]{2,}"
+"""An id-shaped token: at least three characters, one of them a digit (5521-7788, QF7T2K)."""
+_HAS_ID = re.compile(rf"(?<![\w@.]){_ID}(?![\w@])", _FLAGS)
+_DATE = (
+    r"\b(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?s?\b|\byesterday\b|\btoday\b"
+    r"|\btonight\b|\bthis (morning|afternoon|evening|arvo|week)\b|\blast (night|week|month|year"
+    r"|\w+day)\b"
+    r"|\b\d{1,2}(st|nd|rd|th)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?(am|pm)\b|\bo'?clock\b|\bnoon\b|\bmidnight\b|\bweekend\b"
+    r"|\b(days?|weeks?|months?|hours?) ago\b|\barvo\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b"
+    r"|\b(first|second|third|fourth|fifth|ninth|tenth|twelfth|\w+teenth|twentieth)\b"
+)
+_AMOUNT = (
+    r"[£$€₹]\s?\d|\b\d+(\.\d+)?\s?(pounds?|quid|dollars?|bucks|euros?|rupees?|pesos?|rs)\b"
+    r"|\b(rs|inr|php|usd|gbp|aud)\.?\s?\d"
+)
+_NUMBER = (
+    r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice"
+    r"|a couple|both|a pair|dozen)\b"
+)
+_PLACE = (
+    r"\b(kitchen|bathroom|bedroom|lounge|living room|garden|hallway|loft|attic|garage|cellar"
+    r"|basement|upstairs|downstairs|sink|roof|street|road|lane|avenue|drive|store|shop"
+    r"|branch|car park|parking lot|station|airport|office|outside|inside)\b"
+)
+_ALREADY = (
+    r"\b(already|just) (told|said|explained|gave|went through|mentioned)\b|\blike i (said|told)\b"
+    r"|\bas i (said|told|explained|mentioned)\b"
+    r"|\bi('ve| have) (already |just )?(told|said|explained|given|gone through)\b"
+)
+
+
+@dataclass(frozen=True)
+class DetailKind:
+    """One kind of detail: how an agent asks for it and how a caller gives it."""
+
+    name: str
+    asked: re.Pattern[str]
+    """The sentence names (or, for questions such as "when", is) a request for it."""
+    given: re.Pattern[str]
+    """The customer's line gives a value of this kind (with :attr:`needs_id`: names it)."""
+    needs_id: bool = False
+    """Given only when the line also holds an id-shaped token (digits, a code)."""
+    question: bool = False
+    """Asked only in a question ("when did it start?", not "call me when it's back")."""
+
+
+def _noun_kind(
+    name: str, nouns: str, *, given: str | None = None, needs_id: bool = True
+) -> DetailKind:
+    """A detail named by a noun: asked when a request names it, given when the caller's line
+    names it (``given``, default the same nouns) next to an id-shaped value."""
+    return DetailKind(
+        name,
+        re.compile(rf"\b({nouns})\b", _FLAGS),
+        re.compile(rf"\b({given or nouns})\b", _FLAGS),
+        needs_id,
+    )
+
+
+_NO = r"(number|no\b\.?|num|#|id|ref|reference)"
+DETAIL_KINDS: tuple[DetailKind, ...] = (
+    _noun_kind(
+        "account",
+        rf"(account|acct|acc|a/c|customer|membership|member|client) ?{_NO}|which account",
+        given=r"account|acct|acc|a/c|customer (number|no|id|ref)|membership|member (number|no|id)",
+    ),
+    _noun_kind("policy", rf"policy ?{_NO}?", given="policy"),
+    _noun_kind("order", rf"order ?{_NO}?", given="order"),
+    _noun_kind(
+        "tracking",
+        r"tracking|consignment|waybill|awb|parcel (number|no|id)",
+        given="tracking|consignment|waybill|awb|parcel",
+    ),
+    _noun_kind("claim", rf"claim ?{_NO}", given="claim"),
+    _noun_kind(
+        "reference",
+        rf"(booking|reservation|case|ticket|incident|confirmation|complaint|job) ?{_NO}?"
+        rf"|booking ref(erence)?|reference",
+        given="booking|reservation|case|ticket|incident|confirmation|complaint|job|ref|reference",
+    ),
+    _noun_kind("meter", r"meter|mpan|mprn", given="meter|mpan|mprn"),
+    _noun_kind("serial", r"imei|serial", given="imei|serial"),
+    _noun_kind(
+        "card", r"card ?(number|no)|last (four|4)|long number on", given=r"card|last (four|4)"
+    ),
+    _noun_kind("sort_code", r"sort ?code|routing|ifsc", given=r"sort ?code|routing|ifsc"),
+    _noun_kind(
+        "registration",
+        r"registration|reg( number| no)?|licen[sc]e plate|number plate|plate",
+        given=r"registration|reg|plate",
+    ),
+    _noun_kind("flight", r"flight( number| no)?", given="flight"),
+    DetailKind(
+        "phone",
+        re.compile(
+            r"\b(phone|mobile|cell|landline|telephone|contact|callback|tel) ?(number|no\b|num)"
+            r"|\bmobile\b|\bnumber (of|for) the line\b|\bnumber of the line\b",
+            _FLAGS,
+        ),
+        re.compile(
+            r"(?=.*\b(phone|mobile|cell|landline|line|tel|my number|number is|number's|call me)\b)"
+            r".*(\+?\d[\d -]{8,}\d)",
+            _FLAGS,
+        ),
+    ),
+    DetailKind(
+        "email",
+        re.compile(r"\be-?mail\b", _FLAGS),
+        re.compile(r"\S+@\S+\.\w+|\bat \w+ dot (com|co|net|org)\b", _FLAGS),
+    ),
+    DetailKind(
+        "postcode",
+        re.compile(r"\b(post ?code|zip( code)?|postal code|eircode|pin ?code)\b", _FLAGS),
+        re.compile(
+            r"\b[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}\b|\b(zip|post ?code|postal code|pin ?code"
+            r"|pin)\b\D{0,25}\d{4,6}\b",
+            _FLAGS,
+        ),
+    ),
+    DetailKind(
+        "birth",
+        re.compile(r"\b(date of birth|dob|d\.o\.b|birthday|birth date|born)\b", _FLAGS),
+        re.compile(
+            rf"\b(born|date of birth|dob|d\.o\.b|birthday|birth date)\b.*({_DATE}|\b\d{{4}}\b)",
+            _FLAGS,
+        ),
+    ),
+    DetailKind(
+        "name",
+        re.compile(
+            r"\b(full |first |last |sur)?name\b|\bwho('s| is| am i)( i'?m)? (the |speaking|talking)"
+            r"|\baccount ?holder\b",
+            _FLAGS,
+        ),
+        re.compile(
+            r"\bname('s| is| was|:)\s+\w+|\b(this is|i'm|im|i am|it's|she's|he's|speaking"
+            r"|holder,?|patient,?"
+            r"|wife,?|husband,?|son,?|daughter,?|mum,?|mom,?|dad,?|father,?|mother,?|under)\s+"
+            r"(?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?-i:[A-Z][a-z]+ [A-Z][a-z'-]+)",
+            _FLAGS,
+        ),
+    ),
+    DetailKind(
+        "address",
+        re.compile(r"(?<!e-mail )(?<!email )\baddress\b", _FLAGS),
+        re.compile(
+            r"\b\d+[a-z]? \w+ (road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|crescent"
+            r"|place|court)\b",
+            _FLAGS,
+        ),
+    ),
+    DetailKind(
+        "model",
+        re.compile(
+            r"\b(make|model|version)\b|\b(which|what) (phone|laptop|router|printer|device"
+            r"|handset|car)\b",
+            _FLAGS,
+        ),
+        re.compile(
+            r"(?=.*\b(model|version|iphone|samsung|galaxy|pixel|dell|hp|lenovo|asus|acer"
+            r"|windows|macos|ios"
+            r"|android|router|hub|printer|laptop|phone|ford|toyota|honda|vw|bmw|nissan)\b)"
+            r".*?(?P<v>\b[a-z]*\d+[a-z]*\b)",
+            _FLAGS,
+        ),
+    ),
+    DetailKind(
+        "plan",
+        re.compile(
+            r"\b(plan|tariff|package|bundle|(kind|type|sort) of (policy|cover|account))\b", _FLAGS
+        ),
+        re.compile(
+            r"\b(?!(my|the|a|an|your|ur|this|that|our|new|current|which|what|any|same|old"
+            r"|of)\b)[a-z0-9]+"
+            r" (plan|tariff|package|bundle|policy|cover)\b",
+            _FLAGS,
+        ),
+        question=True,
+    ),
+    DetailKind(
+        "amount",
+        re.compile(r"\bhow much\b|\b(the|that) (amount|sum|figure)\b", _FLAGS),
+        re.compile(_AMOUNT, _FLAGS),
+        question=True,
+    ),
+    DetailKind(
+        "when",
+        re.compile(
+            r"(?<!about )\bwhen(?:'s|\s+(did|was|were|is|does|do|has|had|have|are|exactly"
+            r"|roughly|abouts)\b)"
+            r"|\bwhat (day|date|time)\b|\bwhich (day|date)\b"
+            r"|\bhow long ago\b|\bwhat time\b",
+            _FLAGS,
+        ),
+        re.compile(_DATE, _FLAGS),
+        question=True,
+    ),
+    DetailKind(
+        "how_many", re.compile(r"\bhow many\b", _FLAGS), re.compile(_NUMBER, _FLAGS), question=True
+    ),
+    DetailKind(
+        "where",
+        re.compile(r"\bwhere\b(?! (can|do) (i|we) )", _FLAGS),
+        re.compile(_PLACE, _FLAGS),
+        question=True,
+    ),
+    DetailKind(
+        "what_happened",
+        re.compile(
+            r"\bwhat('s| is| seems to be| was)( been)? (the )?(problem|issue|matter|wrong)\b"
+            r"|\bwhat (seems to be|is|was) (the|your) (problem|issue)\b|\bwhat happened\b"
+            r"|\bwhat('s| is| has been) (been )?(happening|going on)\b|\bwalk me through\b"
+            r"|\b(problem|issue) (is|was)\b.*\?|\bexplain\b",
+            _FLAGS,
+        ),
+        re.compile(rf"(?=.*({_ALREADY}))(?=(\W*\w+){{5}})", _FLAGS),
+    ),
+)
+
+_REQUEST = re.compile(
+    r"\?|\b(can|could|may|would|might|will) (i|you|u|we) (please |pls |just |kindly |quickly )?"
+    r"(have|get|take|grab|confirm|give|tell|share|send|provide|read|repeat|spell|verify|check"
+    r"|say|know|go over|walk)\b"
+    r"|\b(i|we)('ll| will|'d| would)? (just )?need\b|\b(pls|please|kindly|plz)\b"
+    r"|^\W*(and |so |ok(ay)?,? |right,? |great,? |thanks,? |now,? )*"
+    r"(tell|give|send|share|confirm|read|repeat|spell|provide|remind|let me (have|get|take))\b"
+    r"|\bremind me\b|\bwhat (was|is|were)\b.*\bagain\b",
+    _FLAGS,
+)
+"""The sentence asks for something (a question, a "can I take...", a "please share...")."""
+_NOT_A_REQUEST = re.compile(
+    r"^\W*(did|have|has|do|does|is|are|was|were) (you|u|it|they|we|he|she)\b(?!.*\b(give|tell"
+    r"|send|share|read|got|handy)\b)"
+    r"|\b(i('ve| have)|we('ve| have)) (got|updated|noted|found|sent|changed|added|got it)\b"
+    r"|\bspell\b|\b(don'?t|do not|no need to|never) (type|send|share|give|need)\b",
+    _FLAGS,
+)
+"""A yes/no question about the call ("did you get our email?") or a report of what the agent
+did ("I've updated the email"): naming a detail without asking for it."""
+_WH_START = re.compile(
+    r"^\W*((and|so|ok(ay)?|right|great|thanks|sorry|now|alright)\W+)*(when|where|what|which|how)\b",
+    _FLAGS,
+)
+_VALUE = re.compile(
+    rf"{_ID}|\S+@\S+\.\w+|\b[a-z]{{1,2}}\d[a-z\d]? ?\d[a-z]{{2}}\b|[£$€₹]\s?\d[\d,.]*",
+    _FLAGS,
+)
+
+
+def asked_kinds(sentence: str) -> set[str]:
+    """The kinds of detail an agent's sentence asks for (empty when it asks for none)."""
+    if not _REQUEST.search(sentence) or _NOT_A_REQUEST.search(sentence):
+        return set()
+    question = "?" in sentence or bool(_WH_START.match(sentence))
+    return {
+        kind.name
+        for kind in DETAIL_KINDS
+        if kind.asked.search(sentence) and (question or not kind.question)
+    }
+
+
+def given_kinds(line: str) -> set[str]:
+    """The kinds of detail a customer's line gives a value of."""
+    return set(_given(line))
+
+
+def _given(line: str) -> dict[str, str]:
+    """Kind -> the value the line gives of it (the matched words)."""
+    has_id = bool(_HAS_ID.search(line))
+    found = {}
+    for kind in DETAIL_KINDS:
+        match = kind.given.search(line)
+        if match and (has_id or not kind.needs_id):
+            found[kind.name] = match.groupdict().get("v") or match.group(0)
+    return found
+
+
+_KINDS = {kind.name: kind for kind in DETAIL_KINDS}
+_IDENTIFYING = {k.name for k in DETAIL_KINDS if k.needs_id} | {
+    "phone",
+    "email",
+    "postcode",
+    "birth",
+    "name",
+}
+_GENERIC = frozenset(
+    re.findall(
+        r"\S+",
+        "is was are were my the a an our your it it's its from i i'm am calling of on for"
+        " to with and number no code id ref reference key details this that here there",
+    )
+)
+_NAMED = re.compile(
+    r"((?:[a-z']+\W{1,3}){1,4})(?=(?!\d+(st|nd|rd|th|am"
+    r"|pm)\b)(?=[a-z0-9/-]*\d[a-z/-]*\d)[a-z0-9][a-z0-9/-]{3,}(?![\w@]))",
+    _FLAGS,
+)
+
+
+def _named(line: str) -> set[str]:
+    """Words naming a value the line gives: "the return number is R-55120" -> {"return"}."""
+    words: set[str] = set()
+    for match in _NAMED.finditer(line):
+        words |= {w for w in re.findall(r"[a-z']+", match.group(1).lower()) if w not in _GENERIC}
+    return words
+
+
+def _values(text: str) -> set[str]:
+    """Id-shaped values, e-mails, postcodes and amounts, without spaces or case."""
+    return {_plain(m.group(0)) for m in _VALUE.finditer(text)}
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\s-]", "", text).lower()
+
+
+def asks_again(
+    sentence: str, context: str, earlier: Sequence[str] = (), turn: str = ""
+) -> str | None:
+    """The kind of detail ``sentence`` asks for that the caller already gave, or None.
+
+    ``context``: the customer's line just before; ``earlier``: their earlier lines in the
+    call, which count only for identifying details (numbers and ids, postcode, e-mail,
+    name, phone, date of birth), not for a date or a place, which may be another
+    event's. ``turn``: the agent's whole turn (default the sentence). A turn that repeats one of
+    the caller's values (a read-back to confirm, "the S23, great") asks for nothing again.
+    A request for no kind above that names the words that named a value ("the return
+    number" after "the return number is R-55120") asks again too (kind ``named``)."""
+    lines = [line for line in (context, *earlier) if line and line.strip()]
+    if not lines or not (_REQUEST.search(sentence) and not _NOT_A_REQUEST.search(sentence)):
+        return None
+    asked = asked_kinds(sentence)
+    given: dict[str, str] = {}
+    values: set[str] = set()
+    named: set[str] = set()
+    for i, line in enumerate(lines):
+        given |= {k: v for k, v in _given(line).items() if i == 0 or k in _IDENTIFYING}
+        values |= _values(line)
+        named |= _named(line)
+    whole = _plain(turn or sentence)
+    if values & _values(turn or sentence) or any(
+        len(v) > 2 and _plain(v) in whole for k, v in given.items() if not _KINDS[k].needs_id
+    ):
+        return None
+    hits = sorted(asked & set(given))
+    if hits:
+        return hits[0]
+    if asked:  # it names a detail of its own, one the caller did not give
+        return None
+    words = set(re.findall(r"[a-z']+", sentence.lower()))
+    return "named" if named & words else None
