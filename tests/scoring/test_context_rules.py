@@ -40,7 +40,7 @@ def test_a_detail_given_turns_ago_and_asked_for_again_fires(
     assert ASKS in signals(found)
     assert [d.method for d in found if d.signal == ASKS] == ["context"]
     assert ASKS not in signals(without_rules.analyse_turns(CALL)[3])  # the rule, not the head
-    # in a live call the simulator's analyse_turn gets the same earlier lines
+    # analyse_turn (one turn at a time) takes the same earlier lines
     live = analyzer.analyse_turn(CALL[3][1], "agent", 3, CALL[2][1], earlier=[CALL[0][1]])
     assert ASKS in signals(live)
 

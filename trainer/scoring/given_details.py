@@ -101,7 +101,13 @@ DETAIL_KINDS: tuple[DetailKind, ...] = (
         rf"|booking ref(erence)?|reference",
         given="booking|reservation|case|ticket|incident|confirmation|complaint|job|ref|reference",
     ),
-    _noun_kind("meter", r"meter|mpan|mprn", given="meter|mpan|mprn"),
+    _noun_kind("meter", r"meter|mpan|mprn|reading", given="meter|mpan|mprn|reading"),
+    _noun_kind(
+        "document",
+        r"passport|driv(ing|er'?s) licen[cs]e|licen[cs]e (number|key)|national (id|insurance)|ssn"
+        r"|social security|aadhaa?r|pan (card|number)",
+        given=r"passport|licen[cs]e|national (id|insurance)|ssn|social security|aadhaa?r|pan",
+    ),
     _noun_kind("serial", r"imei|serial", given="imei|serial"),
     _noun_kind(
         "card", r"card ?(number|no)|last (four|4)|long number on", given=r"card|last (four|4)"
@@ -117,12 +123,13 @@ DETAIL_KINDS: tuple[DetailKind, ...] = (
         "phone",
         re.compile(
             r"\b(phone|mobile|cell|landline|telephone|contact|callback|tel) ?(number|no\b|num)"
-            r"|\bmobile\b|\bnumber (of|for) the line\b|\bnumber of the line\b",
+            r"|\bmobile\b|\bnumber (of|for) the line\b|\bnumber of the line\b"
+            r"|\b(which|what) number\b|\bnumber to (reach|call|contact)\b",
             _FLAGS,
         ),
         re.compile(
             r"(?=.*\b(phone|mobile|cell|landline|line|tel|my number|number is|number's|call me)\b)"
-            r".*(\+?\d[\d -]{8,}\d)",
+            r".*(\+?\d[\d -]{8,}\d)|(?<![\w-])(\+|0)\d{2,4}[ -]?\d{3}[ -]?\d{3,4}\b",
             _FLAGS,
         ),
     ),
@@ -135,7 +142,8 @@ DETAIL_KINDS: tuple[DetailKind, ...] = (
         "postcode",
         re.compile(r"\b(post ?code|zip( code)?|postal code|eircode|pin ?code)\b", _FLAGS),
         re.compile(
-            r"\b[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}\b|\b(zip|post ?code|postal code|pin ?code"
+            r"\b[a-z]\d{2} ?[a-z0-9]{4}\b|\b(post ?code|eircode|zip)( is|'s|:) ?\w+"
+            r"|\b[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}\b|\b(zip|post ?code|postal code|pin ?code"
             r"|pin)\b\D{0,25}\d{4,6}\b",
             _FLAGS,
         ),
@@ -152,6 +160,7 @@ DETAIL_KINDS: tuple[DetailKind, ...] = (
         "name",
         re.compile(
             r"\b(full |first |last |sur)?name\b|\bwho('s| is| am i)( i'?m)? (the |speaking|talking)"
+            r"|\bwho'?s? am i (speaking|talking)"
             r"|\baccount ?holder\b",
             _FLAGS,
         ),
@@ -201,8 +210,23 @@ DETAIL_KINDS: tuple[DetailKind, ...] = (
         question=True,
     ),
     DetailKind(
+        "software",
+        re.compile(
+            r"\b(operating system|browser|\bos\b|version of (windows|ios|android|mac))", _FLAGS
+        ),
+        re.compile(
+            r"\b(windows|mac ?os|macos|ios|android|linux|chrome|safari|firefox|edge|chromebook)\b",
+            _FLAGS,
+        ),
+        question=True,
+    ),
+    DetailKind(
         "amount",
-        re.compile(r"\bhow much\b|\b(the|that) (amount|sum|figure)\b", _FLAGS),
+        re.compile(
+            r"\bhow much\b|\b(the|that) (amount|sum|figure)\b"
+            r"|\b(what|which) (excess|fee|charge|amount|price|cost|payment)\b",
+            _FLAGS,
+        ),
         re.compile(_AMOUNT, _FLAGS),
         question=True,
     ),
@@ -253,8 +277,9 @@ _REQUEST = re.compile(
 """The sentence asks for something (a question, a "can I take...", a "please share...")."""
 _NOT_A_REQUEST = re.compile(
     r"^\W*(did|have|has|do|does|is|are|was|were) (you|u|it|they|we|he|she)\b(?!.*\b(give|tell"
-    r"|send|share|read|got|handy)\b)"
-    r"|\b(i('ve| have)|we('ve| have)) (got|updated|noted|found|sent|changed|added|got it)\b"
+    r"|send|share|read|got|handy|for me|to hand)\b)"
+    r"|\b(i('ve| have)|we('ve| have)) (got (your|the|that|those)|updated|noted|found|sent|changed"
+    r"|added)\b"
     r"|\bspell\b|\b(don'?t|do not|no need to|never) (type|send|share|give|need)\b",
     _FLAGS,
 )
@@ -270,8 +295,23 @@ _VALUE = re.compile(
 )
 
 
+_TRIED_ASKED = re.compile(
+    r"\b(have|did) (you|u) (tried |try )?(restart|reboot|reset|unplugg?|turn(ing|ed)? (it )?off"
+    r"|switch(ing|ed)? (it )?off)",
+    _FLAGS,
+)
+_TRIED_GIVEN = re.compile(
+    r"\b(already|i'?ve|i have|i) (\w+ ){0,2}(restarted|rebooted|reset|unplugged|turned it off"
+    r"|switched it off)\b",
+    _FLAGS,
+)
+""""Have you tried restarting it?" after "I've already restarted it three times"."""
+
+
 def asked_kinds(sentence: str) -> set[str]:
     """The kinds of detail an agent's sentence asks for (empty when it asks for none)."""
+    if _TRIED_ASKED.search(sentence):
+        return {"tried"}
     if not _REQUEST.search(sentence) or _NOT_A_REQUEST.search(sentence):
         return set()
     question = "?" in sentence or bool(_WH_START.match(sentence))
@@ -291,6 +331,9 @@ def _given(line: str) -> dict[str, str]:
     """Kind -> the value the line gives of it (the matched words)."""
     has_id = bool(_HAS_ID.search(line))
     found = {}
+    tried = _TRIED_GIVEN.search(line)
+    if tried:
+        found["tried"] = tried.group(0)
     for kind in DETAIL_KINDS:
         match = kind.given.search(line)
         if match and (has_id or not kind.needs_id):
@@ -306,6 +349,8 @@ _IDENTIFYING = {k.name for k in DETAIL_KINDS if k.needs_id} | {
     "birth",
     "name",
 }
+_NAMES_ITS_VALUE = {"tried", "software"}
+"""Kinds whose question may hold the value's word ("which version of Windows?")."""
 _GENERIC = frozenset(
     re.findall(
         r"\S+",
@@ -350,9 +395,11 @@ def asks_again(
     A request for no kind above that names the words that named a value ("the return
     number" after "the return number is R-55120") asks again too (kind ``named``)."""
     lines = [line for line in (context, *earlier) if line and line.strip()]
-    if not lines or not (_REQUEST.search(sentence) and not _NOT_A_REQUEST.search(sentence)):
-        return None
     asked = asked_kinds(sentence)
+    if not lines or not (
+        asked or _REQUEST.search(sentence) and not _NOT_A_REQUEST.search(sentence)
+    ):
+        return None
     given: dict[str, str] = {}
     values: set[str] = set()
     named: set[str] = set()
@@ -362,7 +409,9 @@ def asks_again(
         named |= _named(line)
     whole = _plain(turn or sentence)
     if values & _values(turn or sentence) or any(
-        len(v) > 2 and _plain(v) in whole for k, v in given.items() if not _KINDS[k].needs_id
+        len(v) > 2 and _plain(v) in whole
+        for k, v in given.items()
+        if k in _KINDS and not _KINDS[k].needs_id and k not in _NAMES_ITS_VALUE
     ):
         return None
     hits = sorted(asked & set(given))

@@ -38,10 +38,11 @@ _NUMBERS = {
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?", _FLAGS)
 
 FRAME = re.compile(
-    r"^\W*((ok(ay)?|right|alright|got it|understood|i see|noted|sure|yes|yeah|hmm+|ah|oh|so sorry"
+    r"^\W*((ok(ay)?|right|alright|got it|understood|i see|noted|sure|yes|yeah|hmm+|ah+|oh|so sorry"
     r"|sorry|thanks|thank you|sir|ma'?am|po|mate|love|gotcha|righto|cool)\b[\s,.!—–-]*)*"
     r"(so+|in other words|to recap|just to recap|just so|let me|if i|sounds like you|basically"
-    r"|to (confirm|make sure|check|be clear)|what i'?m (getting|hearing))\b"
+    r"|to (confirm|make sure|check|be clear)|what i'?m (getting|hearing)|correct me if"
+    r"|the gist|what (you'?re|ur|u r) (telling|saying))\b"
     r"|(^|[,.;:—–-]\s*)so (you|u|ur|your|the|it'?s|basically|just)\b"
     r"|\b(recap|in other words|if i've got|if i have got|what i'?m hearing|what i'?m getting"
     r"|just to (check|confirm|make sure|be clear)|have i got|did i get|i understand (that"
@@ -56,12 +57,13 @@ FRAME = re.compile(
 """A summary's frame: an opening "so" / "in other words", or a check at the end."""
 _NOT_A_SUMMARY = re.compile(
     r"\b(probably|might be|could be|may be|must be|likely|maybe|perhaps|i think it'?s|i reckon"
-    r"|sounds like (it'?s|a|the|an)|because of|caused by|that'?s why|(he|she|they) told (you|u)"
+    r"|sounds like (it'?s|a|the|an)|probably because|that'?s why|that is why|i (can )?see (two"
+    r"|the|a|an|it|that|your|\d)|(he|she|they) told (you|u)"
     r"|what happens when|that'?s on you|your (own )?fault)\b"
     r"|\b(fixed|working|sorted|resolved|back on|back up|showing)\b[^.]*\bnow\b"
     r"|\bnow\b[^.]*\b(fixed|working|sorted|resolved|back on|back up|showing)\b"
-    r"|\b(can|could) (u|you) (pls |please |just )?(send|share|give|tell|confirm|provide|try"
-    r"|check)\b"
+    r"|\b(can|could|would) (u|you) (pls |please |just )?(send|share|give|tell|confirm|provide|try"
+    r"|check|have)\b"
     r"|^\W*(please |pls |kindly |can you |could you |would you |have you |did you |try |you need"
     r"|you should|you'?ll need|go to|click|restart|unplug|turn)\b"
     r"|\b(i'?ve|i have|i'?ll|i will|we'?ve|we have|we'?ll|we will|i can|we can|i'?m going to) "
@@ -69,13 +71,17 @@ _NOT_A_SUMMARY = re.compile(
     r"|add|refund|book|arrange|raise|credit|apply|cancel|issue|get|sort|fix|escalate|waived|waive"
     r"|honour|honor|pay|paid|approved|approve)\b"
     r"|^\W*((so|and|ok(ay)?|right|alright)\W+)*(what|which|when|where|why|how|who|whose)\b"
-    r"(?! i'?m (hearing|getting|understanding|taking))"
+    r"(?! (i'?m (hearing|getting|understanding|taking)|you'?re (telling|saying)))"
     r"(?!.*\b(right|correct|is that)\W*$)",
     _FLAGS,
 )
 """A cause guessed, an instruction, the agent's own action or a question about something new."""
 
 
+_ASKED_FOR = re.compile(
+    r"\b(kindly|please|pls|can you|could you|i want|i'?d like|i wanna|i need|i would like)\b",
+    _FLAGS,
+)
 _TOLD = re.compile(r"\b(were|was) told\b", _FLAGS)
 _ACK = re.compile(
     r"^\W*(ok(ay)?|right|alright|got it|gotcha|understood|i see|noted|righto)\b", _FLAGS
@@ -121,10 +127,11 @@ def restates(sentence: str, context: str, *, min_shared: int = 2, min_share: flo
         min_shared = max(min_shared, 3)
     if FRAME.search(sentence):
         return len(shared) >= min_shared and len(shared) >= min_share * max(len(own), 1)
-    # no frame: an acknowledgement, then mostly the caller's own words told back
+    # no frame: mostly the caller's own words told back (after an acknowledgement, or
+    # four of them), and not the answer to something the caller asked for
     return (
-        bool(_ACK.match(sentence))
+        (bool(_ACK.match(sentence)) and len(shared) >= 3 or len(shared) >= 4)
         and "?" not in sentence
-        and len(shared) >= 3
         and len(shared) >= 0.5 * len(own)
+        and not _ASKED_FOR.search(context)
     )
