@@ -46,9 +46,11 @@ def main() -> None:
         with_rules.analyse_turn(text, "agent", context=context)
         without.analyse_turn(text, "agent", context=context)
     times: dict[str, list[float]] = {"with rules": [], "without": [], "rules alone": []}
+    pair = [("with rules", with_rules), ("without", without)]
     for _ in range(args.repeats):
         for text, context in turns:
-            for name, analyzer in (("with rules", with_rules), ("without", without)):
+            pair.reverse()  # neither always runs first
+            for name, analyzer in pair:
                 t0 = time.perf_counter()
                 analyzer.analyse_turn(text, "agent", context=context)
                 times[name].append(time.perf_counter() - t0)
