@@ -5,10 +5,16 @@
 
 For each writer of ``data/signals/train_*.jsonl``, the heads are fitted (exactly as
 ``signals train`` fits them: inner folds, thresholds, precision floor) on the other
-writers' rows and the rubric's examples, and the analyser (patterns + those heads)
-is run over the held-out writer's rows. The counts of all folds are pooled into one
-table. This is how settings are chosen: the held-out sets ``eval_writer_*.jsonl`` are
-never read here. Sentence vectors are cached in ``.cache/cv_vectors.npz``.
+writers' rows and the rubric's examples, and the analyser (patterns, structural
+context rules and those heads) is run over the held-out writer's rows. The counts of
+all folds are pooled into one table. This is how settings are chosen: the held-out
+sets ``eval_writer_*.jsonl`` are never read here. Sentence vectors are cached in
+``.cache/cv_vectors.npz`` and each fold's heads in ``.cache/cv_heads/`` (a change to
+the analyser alone is cross-validated again without refitting).
+
+    python scripts/cv_signals.py --only restates_issue asks_already_given_info   # 2 heads
+    python scripts/cv_signals.py --no-context-rules      # the analyser without its rules
+    python scripts/cv_signals.py --drop-heads restates_issue   # its rule, not its head
 """
 
 from __future__ import annotations
@@ -30,9 +36,13 @@ from trainer.calibration.signal_data import read_labelled_turns  # noqa: E402
 from trainer.calibration.signal_eval import SignalReport, evaluate, format_report  # noqa: E402
 from trainer.rubric.model import load_rubric  # noqa: E402
 from trainer.scoring.embeddings import Embedder  # noqa: E402
+from trainer.scoring.signal_heads import SignalHeads  # noqa: E402
 from trainer.scoring.signals import SignalAnalyzer  # noqa: E402
 
 CACHE = ROOT / ".cache" / "cv_vectors.npz"
+HEADS = ROOT / ".cache" / "cv_heads"
+"""Each fold's heads, by held-out writer, training-data digest and settings: a change to
+the analyser alone (not to the rows or the fit) is cross-validated without refitting."""
 
 
 class CachedEncoder:
@@ -90,8 +100,21 @@ def main() -> None:
     parser.add_argument(
         "--train-only", nargs="*", default=[], help="writers only trained on, never a fold"
     )
+    parser.add_argument(
+        "--only", nargs="*", default=[], help="fit and report only these signals (faster)"
+    )
+    parser.add_argument(
+        "--no-context-rules", action="store_true", help="the analyser without its structural rules"
+    )
+    parser.add_argument(
+        "--no-context-vetoes", action="store_true", help="the rules, but heads never stopped"
+    )
+    parser.add_argument(
+        "--drop-heads", nargs="*", default=[], help="signals run without their head (rules only)"
+    )
     args = parser.parse_args()
     rubric = load_rubric()
+    specs = {n: s for n, s in rubric.signals.items() if not args.only or n in args.only}
     files = sorted(args.data.glob(args.glob))
     rows, problems = read_labelled_turns(files, rubric.signal_speakers())
     if problems:
@@ -103,17 +126,36 @@ def main() -> None:
     for writer in writers:
         train = [r for r in rows if r.author != writer]
         test = [r for r in rows if r.author == writer]
-        data = training_set(train, rubric.signals, encoder)
-        heads = fit_heads(
-            data,
+        data = training_set(train, specs, encoder)
+        settings = f"{args.strength}-{args.balance}-{args.floor}-{args.folds}"
+        saved = HEADS / f"{writer}-{data.digest[:16]}-{settings}.npz"
+        if saved.is_file():  # the same rows and settings: the same heads (the fit is exact)
+            heads = SignalHeads.load(saved)
+        else:
+            heads = fit_heads(
+                data,
+                specs,
+                folds=args.folds,
+                precision_floor=args.floor,
+                strength=args.strength,
+                balance=None if args.balance in (None, "none") else args.balance,
+            )
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            heads.save(saved)
+        kept = heads.select([n for n in heads.names if n not in args.drop_heads])
+        analyzer = SignalAnalyzer(
             rubric.signals,
-            folds=args.folds,
-            precision_floor=args.floor,
-            strength=args.strength,
-            balance=None if args.balance in (None, "none") else args.balance,
+            encoder,
+            heads=kept,
+            context_rules=not args.no_context_rules,
+            context_vetoes=not args.no_context_vetoes,
         )
-        analyzer = SignalAnalyzer(rubric.signals, encoder, heads=heads)
         report = evaluate(test, analyzer)
+        if args.only:
+            report.counts = type(report.counts)(
+                report.counts.default_factory, {n: report.counts[n] for n in args.only}
+            )
+            report.misses = [m for m in report.misses if m[0] in args.only]
         micro = report.micro()
         print(
             f"{writer:10} {len(test):5d} rows  micro P {micro.precision:.3f} R {micro.recall:.3f}"

@@ -135,21 +135,23 @@ def test_restating_reads_what_the_customer_said() -> None:
 
 def test_batch_calls_do_not_lend_each_other_context(monkeypatch: pytest.MonkeyPatch) -> None:
     analyzer = SignalAnalyzer(load_rubric().signals, heads=None)
-    seen: list[tuple[str, str]] = []
+    seen: list[tuple[str, str, tuple[str, ...]]] = []
     original = analyzer._analyse
 
     def spy(items: list) -> list:
-        seen.extend((text, context) for _, speaker, text, context in items if speaker == "agent")
+        seen.extend((text, ctx, earlier) for _, who, text, ctx, earlier in items if who == "agent")
         return original(items)
 
     monkeypatch.setattr(analyzer, "_analyse", spy)
     turns = [("customer", "My heating is off."), ("agent", "So the heating is off?")]
     turns += [("agent", "Hello, how can I help?"), ("customer", "Hi."), ("agent", "Right.")]
-    analyzer.analyse_turns(turns, call_lengths=[2, 3])
+    turns += [("customer", "Account 4456 7789."), ("agent", "Thanks.")]
+    analyzer.analyse_turns(turns, call_lengths=[2, 5])
     assert seen == [
-        ("So the heating is off?", "My heating is off."),
-        ("Hello, how can I help?", ""),  # a new call: nothing before it
-        ("Right.", "Hi."),
+        ("So the heating is off?", "My heating is off.", ()),
+        ("Hello, how can I help?", "", ()),  # a new call: nothing before it
+        ("Right.", "Hi.", ()),
+        ("Thanks.", "Account 4456 7789.", ("Hi.",)),  # this call's earlier lines only
     ]
 
 

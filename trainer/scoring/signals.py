@@ -27,18 +27,36 @@ import functools
 import logging
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from trainer.rubric.signal_specs import SPEAKERS, SignalSpec
 from trainer.scoring.embeddings import Embedder, Encoder
 from trainer.scoring.example_bank import ExampleBank, build_bank, matches
+from trainer.scoring.given_details import asks_again
+from trainer.scoring.restating import not_a_summary, restates
 from trainer.scoring.sentences import split_sentences
 from trainer.scoring.signal_heads import SignalHeads, bundled_heads, direction, fire, readable
 
 __all__ = ["SPEAKERS", "Detection", "SignalAnalyzer", "SignalSpec"]
 
 log = logging.getLogger(__name__)
+
+Turn = tuple[int, str, str, str, tuple[str, ...]]
+"""(turn number, speaker, text, the customer's line before, their earlier lines)."""
+CONTEXT_RULES: dict[str, Callable[[str, str, Sequence[str], str], bool]] = {
+    "asks_already_given_info": lambda s, ctx, earlier, turn: bool(
+        asks_again(s, ctx, earlier, turn)
+    ),
+    "restates_issue": lambda s, ctx, earlier, turn: restates(s, ctx),
+}
+"""Signals also read by structure against what the caller said (``given_details``,
+``restating``): they fire on a sentence (method ``context``, score
+:data:`CONTEXT_SCORE`) when the rule holds, whatever the head says."""
+CONTEXT_SCORE = 0.95
+CONTEXT_VETOES: dict[str, Callable[[str], bool]] = {"restates_issue": not_a_summary}
+"""Sentences a signal's head may not fire on, whatever its probability: a guess at the
+cause, an instruction or the agent's own action is not a restatement."""
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _QUOTED = re.compile(r"\"[^\"]{1,80}\"|(?<!\w)'[^']{2,60}'(?!\w)")
@@ -54,7 +72,7 @@ class Detection:
     turn: int
     sentence: str
     score: float
-    method: str  # "pattern" | "classifier" | "semantic"
+    method: str  # "pattern" | "classifier" | "semantic" | "context"
 
 
 class SignalAnalyzer:
@@ -68,10 +86,18 @@ class SignalAnalyzer:
         specs: Mapping[str, SignalSpec],
         embedder: Encoder | None = None,
         heads: SignalHeads | None | str = "bundled",
+        context_rules: bool = True,
+        context_vetoes: bool = True,
     ) -> None:
         """``embedder`` defaults to the process-wide MiniLM ``Embedder.shared()``;
-        ``heads`` to the bundled learned heads of the signals named here (``None``: none)."""
+        ``heads`` to the bundled learned heads of the signals named here (``None``: none);
+        ``context_rules``: also read :data:`CONTEXT_RULES` by structure, and (with
+        ``context_vetoes``) stop heads on :data:`CONTEXT_VETOES`."""
         self.specs = dict(specs)
+        self._rules = {n: r for n, r in CONTEXT_RULES.items() if context_rules and n in specs}
+        self._head_vetoes = {
+            n: v for n, v in CONTEXT_VETOES.items() if context_rules and context_vetoes
+        }
         self._embedder = embedder
         found = bundled_heads() if isinstance(heads, str) else heads
         self._heads = (
@@ -110,40 +136,52 @@ class SignalAnalyzer:
         return {n for n, s in self.specs.items() if speaker is None or s.speaker == speaker}
 
     def analyse_turn(
-        self, text: str, speaker: str, turn: int = 0, context: str = ""
+        self,
+        text: str,
+        speaker: str,
+        turn: int = 0,
+        context: str = "",
+        *,
+        earlier: Sequence[str] = (),
     ) -> list[Detection]:
         """Detections in one turn, in sentence order (then rubric order).
 
         ``context``: what the customer said just before an agent turn (for signals
-        such as ``restates_issue`` that compare the two).
+        such as ``restates_issue`` that compare the two); ``earlier``: the customer's
+        lines before that in the call (a detail asked for again after the caller gave it
+        three turns back).
         """
-        return self._analyse([(turn, speaker, text, context)])[0]
+        return self._analyse([(turn, speaker, text, context, tuple(earlier))])[0]
 
     def analyse_turns(
         self, turns: Sequence[tuple[str, str]], call_lengths: Sequence[int] | None = None
     ) -> list[list[Detection]]:
         """Detections for each ``(speaker, text)``; turn numbers are list positions.
 
-        Each agent turn's context is the customer turn before it in the same call;
-        ``call_lengths`` splits ``turns`` into calls (default: one call). All sentences
-        of all turns are embedded in one batch (fast for batch QA).
+        Each agent turn's context is the customer turn before it in the same call (and
+        the customer's earlier turns, for the details they gave); ``call_lengths`` splits
+        ``turns`` into calls (default: one call). All sentences of all turns are embedded
+        in one batch (fast for batch QA).
         """
         starts, position = set(), 0
         for length in call_lengths or ():
             starts.add(position)
             position += length
-        items, context = [], ""
+        items: list[Turn] = []
+        said: list[str] = []
         for i, (speaker, text) in enumerate(turns):
             if i in starts:
-                context = ""
-            items.append((i, speaker, text, context if speaker == "agent" else ""))
+                said = []
+            agent = speaker == "agent" and bool(said)
+            context, earlier = (said[-1], tuple(said[-2::-1])) if agent else ("", ())
+            items.append((i, speaker, text, context, earlier))
             if speaker == "customer":
-                context = text or ""
+                said.append(text or "")
         return self._analyse(items)
 
-    def _analyse(self, turns: list[tuple[int, str, str, str]]) -> list[list[Detection]]:
+    def _analyse(self, turns: list[Turn]) -> list[list[Detection]]:
         split = []
-        for turn, speaker, text, context in turns:
+        for turn, speaker, text, context, _ in turns:
             _check_speaker(speaker)
             before = split_sentences(context) if speaker == "agent" and context.strip() else []
             split.append((turn, speaker, split_sentences(text or ""), before))
@@ -158,7 +196,9 @@ class SignalAnalyzer:
         row = {s: i for i, s in enumerate(to_embed)}
         vectors = self._encoder().encode(to_embed) if to_embed else None
         results = []
-        for turn, speaker, sentences, context in split:
+        for (turn, speaker, sentences, context), (_, _, text, said, earlier) in zip(
+            split, turns, strict=True
+        ):
             found: list[Detection] = []
             bank = self._bank(speaker)
             semantic = (
@@ -191,10 +231,21 @@ class SignalAnalyzer:
                 for name, patterns, vetoes in self._patterns[speaker]:
                     if any(p.search(matchable) for p in patterns):
                         found.append(Detection(name, turn, sentence, 1.0, "pattern"))
-                    elif (i, name) in semantic and not any(v.search(plain) for v in vetoes):
+                    elif (
+                        (i, name) in semantic
+                        and not any(v.search(plain) for v in vetoes)
+                        and not (name in self._head_vetoes and self._head_vetoes[name](plain))
+                    ):
                         score = semantic[(i, name)]
                         method = "classifier" if name in headed_names else "semantic"
                         found.append(Detection(name, turn, sentence, score, method))
+                    elif (
+                        said
+                        and name in self._rules
+                        and self._rules[name](plain, said, earlier, text)
+                        and not any(v.search(plain) for v in vetoes)
+                    ):
+                        found.append(Detection(name, turn, sentence, CONTEXT_SCORE, "context"))
             results.append(found)
         return results
 
