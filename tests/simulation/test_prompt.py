@@ -51,8 +51,9 @@ def test_continuation_ends_with_the_directive_then_customer(persona):
     prompt = continuation_prompt(persona, state, DIRECTIVE)
     *_, direction, last = prompt.split("\n")
     assert last == "Customer:"
-    assert direction.startswith("(Dana Price's next line.") and direction.endswith(DIRECTIVE + ")")
-    assert "mood 6 out of 10" in direction  # a greeting that calmed nothing but moved the call on
+    assert direction.startswith("(Dana Price, ") and direction.endswith(DIRECTIVE + ")")
+    assert persona.band(state.mood) == "annoyed"  # a greeting that calmed nothing
+    assert "annoyed and impatient" in direction
     assert prompt.split("\n")[-3] == "Agent: Hello, Northwind Broadband, how can I help?"
 
 
@@ -75,10 +76,18 @@ def test_facts_appear_only_once_asked(persona):
     assert "LS6 3HF" not in continuation_prompt(persona, first, DIRECTIVE)
     assert "NB-55555" not in continuation_prompt(persona, first, DIRECTIVE)
     asked_postcode = continuation_prompt(persona, second, DIRECTIVE)
-    assert "Details they can give because the agent asked: postcode: LS6 3HF." in asked_postcode
+    assert "They may give: postcode: LS6 3HF." in asked_postcode
     assert "NB-55555" not in asked_postcode
     assert "account number: NB-55555" in continuation_prompt(persona, third, DIRECTIVE)
     assert "LS6 3HF" not in continuation_prefix(persona, first)
+
+
+def test_a_detail_the_directive_gives_is_not_listed_again(persona):
+    state = _call(persona)[2]  # postcode and account number asked for
+    answer = "Give the agent your account number: NB-55555."
+    direction = continuation_prompt(persona, state, answer).split("\n")[-2]
+    assert direction.count("NB-55555") == 1  # the stage direction is read anew each turn
+    assert "They may give: postcode: LS6 3HF." in direction
 
 
 def test_chat_facts_appear_only_once_asked(persona):

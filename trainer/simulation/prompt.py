@@ -86,11 +86,17 @@ def continuation_prompt(persona: Persona, state: CallState, directive: str) -> s
     reuses the attention cache of that shared beginning instead of reading it again.
     """
     lines = [continuation_prefix(persona, state)]
-    known = "; ".join(f"{name}: {persona.facts[name].value}" for name in state.revealed_facts)
+    # Short on purpose: this line is new in every prompt, so the engine reads all of it
+    # while the trainee waits. A detail the directive already gives is not listed again.
+    known = "; ".join(
+        f"{name}: {persona.facts[name].value}"
+        for name in state.revealed_facts
+        if persona.facts[name].value not in directive
+    )
     band = _MOOD_WORDS[persona.band(state.mood)]
     lines.append(
-        f"({persona.name}'s next line. {persona.name} is {band} (mood {state.mood} out of 10). "
-        + (f"Details they can give because the agent asked: {known}. " if known else "")
+        f"({persona.name}, {band}. "
+        + (f"They may give: {known}. " if known else "")
         + f"{directive})"
     )
     lines.append("Customer:")
