@@ -9,13 +9,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import re
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from scoring_helpers import needs_minilm
+from scoring_helpers import BagOfWords, needs_minilm
 
 from trainer.calibration.agreement import agreement, agreement_main, detect, metrics
 from trainer.calibration.calibrate import calibrate
@@ -31,19 +29,6 @@ from trainer.calibration.detector_fit import (
 from trainer.calibration.labels import LabelError, LabelledCall, load_labels
 from trainer.rubric.model import load_rubric, parse_rubric
 from trainer.scoring.signals import SignalAnalyzer
-
-
-class BagOfWords:
-    """A deterministic stand-in for MiniLM: hashed word counts, L2-normalised."""
-
-    def encode(self, sentences):
-        out = np.zeros((len(sentences), 64), dtype=np.float32)
-        for i, sentence in enumerate(sentences):
-            for word in re.findall(r"[a-z]+", sentence.lower()):
-                out[i, zlib.crc32(word.encode()) % 64] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
-
 
 RUBRIC = """\
 id: refunds

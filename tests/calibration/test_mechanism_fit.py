@@ -12,13 +12,11 @@ import csv
 import hashlib
 import io
 import json
-import re
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from scoring_helpers import needs_minilm
+from scoring_helpers import BagOfWords, needs_minilm
 
 from trainer.calibration.calibrate import calibrate
 from trainer.calibration.calibrate_cli import calibrate_main, refuse_to_write
@@ -33,22 +31,6 @@ from trainer.scoring.signals import SignalAnalyzer
 from trainer.transcripts.transcript import Transcript
 
 DATA = Path(__file__).parent / "data" / "epitome_synthetic.jsonl"
-
-
-class BagOfWords:
-    """Hashed word counts, L2-normalised; counts the texts it encodes."""
-
-    def __init__(self) -> None:
-        self.seen = 0
-
-    def encode(self, sentences):
-        self.seen += len(sentences)
-        out = np.zeros((len(sentences), 64), dtype=np.float32)
-        for i, sentence in enumerate(sentences):
-            for word in re.findall(r"[a-z]+", sentence.lower()):
-                out[i, zlib.crc32(word.encode()) % 64] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1, norms)
 
 
 @pytest.fixture(scope="module")

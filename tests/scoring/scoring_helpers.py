@@ -8,7 +8,10 @@ sentence shows which signal.
 from __future__ import annotations
 
 import importlib.util
+import re
+import zlib
 
+import numpy as np
 import pytest
 
 from trainer.scoring.signals import Detection
@@ -79,3 +82,22 @@ GOOD_CALL = [
     (A, "Thank you for calling Northwind, goodbye.",
      {"closes": "Thank you for calling Northwind, goodbye."}),
 ]  # fmt: skip
+
+
+class BagOfWords:
+    """A deterministic stand-in for MiniLM: hashed word counts, L2-normalised.
+
+    ``seen`` counts the texts it has encoded (a cache test checks nothing is re-encoded).
+    """
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def encode(self, sentences):
+        self.seen += len(sentences)
+        out = np.zeros((len(sentences), 64), dtype=np.float32)
+        for i, sentence in enumerate(sentences):
+            for word in re.findall(r"[a-z]+", sentence.lower()):
+                out[i, zlib.crc32(word.encode()) % 64] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
