@@ -20,6 +20,7 @@ import pytest
 
 from trainer.llm import BackendError, GenerationParams, llamacpp, loaded, local
 from trainer.llm.engines import bundled
+from trainer.llm.loaded import kv_cache_kind
 from trainer.llm.local import LocalBackend
 
 pytestmark = pytest.mark.slow
@@ -133,6 +134,39 @@ def test_same_seed_same_text_and_seeds_matter(backend):
     first = sample(1234)
     assert sample(1234) == first
     assert any(sample(seed) != first for seed in (1, 2, 3))
+
+
+def test_a_static_kv_cache_reads_the_call_as_the_dynamic_one_does(backend, monkeypatch):
+    """The static cache (CUDA's default) checked on the CPU, forced by env: over 24
+    teacher-forced steps its logits match the dynamic cache's to rounding (bf16 sums in
+    another order differ by up to ~1 logit; a wrong cache position differs by far more)."""
+    lm = backend.loaded
+    ids = lm.encode(lm.chat_prompt(MESSAGES), False)
+    monkeypatch.setenv("FRONTLINE_KV_CACHE", "dynamic")
+    dynamic = lm.new_sequence(len(ids) + 24)
+    monkeypatch.setenv("FRONTLINE_KV_CACHE", "static")
+    static = lm.new_sequence(len(ids) + 24)
+    assert type(static.cache).__name__ == "StaticCache"
+    assert type(dynamic.cache).__name__ == "DynamicCache"
+    tolerance = 1e-3 if lm.dtype == "float32" else 1.5
+    step = ids
+    for _ in range(24):
+        want, got = dynamic.run(step).float(), static.run(step).float()
+        assert float((want - got).abs().max()) <= tolerance
+        step = [int(want.argmax())]
+    monkeypatch.setenv("FRONTLINE_KV_CACHE", "static")
+    assert len("".join(backend.stream(MESSAGES, GREEDY))) > 10  # a whole reply on it
+
+
+def test_kv_cache_choice_follows_the_device_and_rejects_nonsense(monkeypatch):
+    monkeypatch.delenv("FRONTLINE_KV_CACHE", raising=False)
+    assert kv_cache_kind("cuda:0") == "static"
+    assert kv_cache_kind("cpu") == "dynamic"
+    monkeypatch.setenv("FRONTLINE_KV_CACHE", "Static")
+    assert kv_cache_kind("cpu") == "static"
+    monkeypatch.setenv("FRONTLINE_KV_CACHE", "paged")
+    with pytest.raises(ValueError, match="FRONTLINE_KV_CACHE"):
+        kv_cache_kind("cuda")
 
 
 def test_max_new_tokens_is_honoured(backend, forwards):

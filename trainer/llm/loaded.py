@@ -131,6 +131,26 @@ def _on_cuda(device: str | None) -> bool:
     return default_device().startswith("cuda")
 
 
+KV_CACHES = ("auto", "static", "dynamic")
+
+
+def kv_cache_kind(device: str) -> str:
+    """``static`` or ``dynamic``: the transformers KV cache a reply gets.
+
+    ``$FRONTLINE_KV_CACHE`` (``auto``, ``static``, ``dynamic``); ``auto`` is static on
+    CUDA (one allocation of prompt + max_new_tokens per reply, no regrowth; the shape
+    ``torch.compile`` needs) and dynamic elsewhere (a CPU reply allocates what it uses).
+    Both read a call the same to rounding (``tests/llm/test_local.py``); the GPU speed of either was
+    not measured here (no GPU was lent). ValueError for another value.
+    """
+    chosen = os.environ.get("FRONTLINE_KV_CACHE", "auto").strip().lower() or "auto"
+    if chosen not in KV_CACHES:
+        raise ValueError(f"FRONTLINE_KV_CACHE={chosen!r}: expected one of {', '.join(KV_CACHES)}")
+    if chosen == "auto":
+        return "static" if device.startswith("cuda") else "dynamic"
+    return chosen
+
+
 def load(source: str, device: str, dtype: str) -> LoadedModel:
     """Load the model id or folder ``source`` with transformers; BackendError when it fails."""
     try:
@@ -147,7 +167,7 @@ def _load_transformers(source: str, device: str, dtype: str) -> LoadedModel:
     import inspect
 
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache
+    from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache, StaticCache
 
     tokenizer = AutoTokenizer.from_pretrained(source)
     model = AutoModelForCausalLM.from_pretrained(source, dtype=getattr(torch, dtype))
@@ -162,7 +182,12 @@ def _load_transformers(source: str, device: str, dtype: str) -> LoadedModel:
 
     class _Sequence:
         def __init__(self, capacity: int) -> None:
-            self.cache = DynamicCache(config=model.config)
+            # a static cache keeps its own write position (transformers >= 5)
+            self.cache = (
+                StaticCache(config=model.config, max_cache_len=capacity)
+                if kv_cache_kind(device) == "static"
+                else DynamicCache(config=model.config)
+            )
 
         def run(self, ids: list[int]) -> Any:
             with torch.inference_mode():
