@@ -1,7 +1,7 @@
 """Export a blind sample of customer replies for people to rate, or score their ratings.
 
     python scripts/export_blind_sample.py export --out /tmp/blind [--per-system 60]
-        [--systems authored,continuation] [--split test]
+        [--systems authored,continuation] [--split test] [--scripts FILE]
     python scripts/export_blind_sample.py score /tmp/blind/ratings.jsonl --key /tmp/blind/key.json
 
 ``export`` plays the held-out trainee scripts (``data/fidelity/``) once per system: ``authored``
@@ -32,7 +32,7 @@ def _export(args: argparse.Namespace) -> int:
     from trainer.runtime import make_backend, make_simulator
 
     personas = load_personas(default_personas_dir()).personas
-    scripts = read_jsonl(DATA / "trainee_scripts_writer_h.jsonl")
+    scripts = read_jsonl(args.scripts)
     if args.split != "all":
         scripts = [s for s in scripts if s["id"].endswith("-2" if args.split == "test" else "-1")]
     by_system = {}
@@ -73,6 +73,12 @@ def main() -> int:
     exp.add_argument("--per-system", type=int, default=60)
     exp.add_argument("--systems", default="authored,continuation")
     exp.add_argument("--split", choices=("dev", "test", "all"), default="test")
+    exp.add_argument(
+        "--scripts",
+        type=Path,
+        default=DATA / "trainee_scripts_writer_h.jsonl",
+        help="trainee scripts to play (JSONL: id, persona, kind, lines)",
+    )
     exp.add_argument("--backend", default=None)
     exp.add_argument("--model", default=None)
     exp.add_argument("--seed", type=int, default=0)
