@@ -12,6 +12,8 @@ ACTIONS = [
     "An email confirming the refund will be sent today.",
     "I'll call you tomorrow at 11 to check you're happy.",
     "I'm transferring you now to Karen, our team supervisor.",
+    "I'll get someone out to you tomorrow between 8 and 12.",  # owned, with a time
+    "The engineer will call you Monday between 9 and 12.",
 ]
 NOT_ACTIONS = [
     "Call back tomorrow.",  # the caller is told to do it
@@ -20,6 +22,11 @@ NOT_ACTIONS = [
     "There's no supervisor available today, I can't book anything.",  # a refusal
     "Shall I book it for Friday?",  # a question, not a commitment
     "You'll just have to wait for the next slot.",
+    "I have to go now, there's patients waiting.",  # an obligation, not an action
+    "We've got to close at twelve today.",
+    "Just phone back on Monday and ask for accounts.",  # the caller is sent to call back
+    "Someone will call you Monday.",  # nobody in particular owns it
+    "Somebody'll ring you tomorrow about it.",
 ]
 
 

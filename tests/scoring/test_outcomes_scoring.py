@@ -114,6 +114,22 @@ def test_an_abuse_policy_ending_after_a_warning_is_ended_for_abuse_and_passes_th
     assert "ended_for_abuse" not in {f for f in card.flags}
 
 
+def test_an_abuse_policy_ending_is_never_empathy_without_action():
+    """Sympathy, a warning and an ending by the book: no fix was owed, so no cap."""
+    sorry = "I'm sorry the parcel hasn't come, I'd like to look into it."
+    lines = [(C, "Where's my bloody parcel?", {"curses": "Where's my bloody parcel?"}),
+             (A, sorry, {"apologises": sorry}), SWEARS, WARN, SWEARS, END]  # fmt: skip
+    card = score(lines, "ended_by_agent")
+    assert card.outcome == "ended_for_abuse"
+    assert "empathy_without_action" not in card.flags
+    assert not any("Empathy without action" in cap for cap in card.caps)
+    # the same turns with the warning taken out are an agent ending, held to the cap
+    still = (A, "I hear you.", None)
+    unwarned = score([*lines[:3], still, SWEARS, END], "ended_by_agent")
+    assert unwarned.outcome == "ended_by_agent"
+    assert "empathy_without_action" in unwarned.flags
+
+
 def test_an_abuse_ending_without_a_warning_stays_ended_by_agent_and_fails_the_protocol():
     lines = [(C, "Where's my bloody parcel?", {"curses": "Where's my bloody parcel?"}),
              OPEN, SWEARS, END]  # fmt: skip

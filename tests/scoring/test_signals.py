@@ -337,6 +337,8 @@ def test_a_calibrated_classifier_replaces_the_cosine_rule() -> None:
         ("That's what happens when you leave it in a cupboard.", {"blames_customer"}, {"explores"}),
         ("That one's down to you, I'm afraid.", {"blames_customer"}, set()),
         ("You're the one who picked the cheaper plan.", {"blames_customer"}, set()),
+        ("If you'd done that, you wouldn't be ringing me now.", {"blames_customer"}, set()),
+        ("If you'd been told properly, you wouldn't have had to ring.", set(), {"blames_customer"}),
         ("Company policy, I can't change it.", {"dismissive"}, set()),
         ("It's behaving as designed.", {"dismissive"}, set()),
         ("If I follow you correctly, the payment went out twice.", {"restates_issue"}, set()),

@@ -84,6 +84,21 @@ def test_a_caller_driven_off_by_a_conduct_error_earns_no_unheard_credit():
     assert UNHEARD.format(share=50) not in card.criterion("offers_resolution").feedback
 
 
+def test_a_caller_who_gave_up_after_a_fix_was_due_earns_no_unheard_credit():
+    """The trainee said their piece and offered nothing: the fix was due and failed, so the
+    hang-up is the trainee's doing and what the caller never reached earns nothing."""
+    stall = (A, "I understand. The technical team handles that, please hold.", None)
+    gave_up = [UPSET, OPEN, (C, "CLM-1.", None), stall, (C, "Forget it.", None)]
+    card = score(gave_up, "hung_up")
+    assert {card.criterion(i).status for i in FIXING} == {"failed"}
+    assert card.criterion("confirms_resolution").status == "not_applicable"
+    assert card.overall == score(gave_up, "hung_up", with_credit(1)).overall
+    assert card.overall == score(gave_up, "hung_up", with_credit(0)).overall
+    assert UNHEARD.format(share=50) not in card.criterion("confirms_resolution").feedback
+    # hung up while the trainee was still asking: the fix was not yet due, credit stays
+    assert score(CUT_SHORT, "hung_up").overall > score(CUT_SHORT, "hung_up", with_credit(0)).overall
+
+
 def test_the_agent_ending_before_any_fix_fails_the_confirmation():
     ended = score(CUT_SHORT[:2], "ended_by_agent")
     confirms = ended.criterion("confirms_resolution")

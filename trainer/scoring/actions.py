@@ -33,7 +33,8 @@ _WHEN = re.compile(
 )
 _COMMIT = re.compile(
     r"\b("
-    r"i(?:'ve| have| will|'ll)|we(?:'ve| have| will|'ll)|(?:it|this|that|they|he|she) will"
+    r"i(?:'ve| have| will|'ll)(?! (?:got )?to\b)|we(?:'ve| have| will|'ll)(?! (?:got )?to\b)"
+    r"|(?:it|this|that|they|he|she) will"
     r"|(?:is|are|has been|have been|was|will be) (booked|sent|arranged|scheduled|refunded"
     r"|credited|delivered|removed|moved|opened|dispatched|processed|on (its|the) way)"
     r"|booked|arranged|scheduled|refunding|sending|crediting|removed|switched|moved|opened"
@@ -45,7 +46,13 @@ _COMMIT = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\bI(?:'ve| have|'ll| will|'m| am)\b")
-_NOT = re.compile(r"\b(can't|cannot|won't|no idea|not sure|don't know|call back|ring back)\b", re.I)
+_NOT = re.compile(
+    r"\b(can't|cannot|won't|no idea|not sure|don't know|(call|ring|phone) (us )?back"
+    r"|(some|any)(one|body)(?:'ll| will| should| might| may))\b",
+    re.I,
+)
+"""Not a commitment: a refusal, not knowing, sending the caller to call back, or an
+action nobody in particular owns ("someone will call you Monday")."""
 
 
 def is_dated_action(sentence: str) -> bool:

@@ -7,6 +7,10 @@
 3. Every failed ``fail_cap`` criterion and every capping gaming flag is a cap; the
    overall is held to the lowest, minus the rubric's ``cap_step`` for each further one.
 
+On a call cut short (the caller hung up, or it was abandoned) the criteria never reached
+count at the rubric's ``unheard_credit``, unless the caller was driven off: a sure
+conduct error, or an action criterion that had its moment and failed (:func:`fix_never_came`).
+
 A single weak detection never makes a critical error or a cap: a failed ``forbids``
 criterion counts as one only when the offending signal was shown with a score of at
 least the rubric's ``cap_min_score`` (a pattern match is 1.0) or in two or more agent
@@ -42,6 +46,19 @@ class Combined:
     """Criteria the call was cut short before, counted at the rubric's ``unheard_credit``."""
 
 
+def fix_never_came(
+    failed: Sequence[CriterionResult], by_id: Mapping[str, Criterion], action_signals: list[str]
+) -> bool:
+    """Did a criterion that asks for an action (a next step, a fix, an escalation) fail?
+
+    Then the fix was due and the trainee did not give it: a caller who hangs up after
+    that was not cut short, they gave up, and what they never reached earns nothing."""
+    actions = set(action_signals)
+    return any(
+        actions & {n for rule in by_id[r.id].requires for n in names(rule.signal)} for r in failed
+    )
+
+
 def is_confident(criterion: Criterion, view: CallView, min_score: float) -> bool:
     """Is a failed criterion's failure sure enough to cap the call?
 
@@ -67,7 +84,9 @@ def combine(
     critical = {r.category for r in failed if r.id in sure and by_id[r.id].critical}
     cut = {r.id for r in results if r.status == "not_applicable" and unheard(by_id[r.id], view)}
     driven_off = any(r.id in sure and by_id[r.id].critical and by_id[r.id].forbids for r in failed)
-    credit = 0.0 if driven_off else rubric.unheard_credit  # a conduct error: the trainee's doing
+    # a conduct error, or a fix that was due and never came: the trainee's doing
+    gave_up = cut and fix_never_came(failed, by_id, rubric.gaming.action_signals)
+    credit = 0.0 if driven_off or gave_up else rubric.unheard_credit
     categories = _category_scores(rubric, results, critical, cut, credit)
     caps = [
         (float(cap), f"failed: {r.title}")

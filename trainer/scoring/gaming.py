@@ -23,7 +23,8 @@ Applied before any rule is evaluated:
    resolution, escalation) anywhere, in a call of at least
    ``empathy_without_action_min_turns`` agent turns, flags ``empathy_without_action`` and caps
    the overall score. A concrete dated action (``actions.py``) always counts
-   as action.
+   as action, and a call ended under the abuse policy is never flagged
+   (:meth:`GamingResult.for_outcome`).
 
 Thresholds live in the rubric's ``gaming:`` section (:class:`GamingPolicy`).
 """
@@ -119,6 +120,17 @@ class GamingResult:
     stuffed_turns: list[int] = field(default_factory=list)
     caps: dict[str, float] = field(default_factory=dict)
     """Each capping flag and its cap (``overall_cap`` is the lowest)."""
+
+    def for_outcome(self, outcome: str | None) -> GamingResult:
+        """The result for a call that ended with ``outcome``: a call ended under the abuse
+        policy (warned, then ended) had no moment for a fix, and ending it by the book is
+        the action, so it is never ``empathy_without_action``."""
+        if outcome != "ended_for_abuse" or "empathy_without_action" not in self.flags:
+            return self
+        caps = {f: c for f, c in self.caps.items() if f != "empathy_without_action"}
+        flags = [f for f in self.flags if f != "empathy_without_action"]
+        cap = min(caps.values()) if caps else None
+        return GamingResult(self.hits, flags, cap, self.stuffed_turns, caps)
 
 
 _WORD = re.compile(r"[a-z0-9']+")

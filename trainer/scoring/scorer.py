@@ -125,6 +125,7 @@ def score_transcript(
         rubric.gaming,
     )  # fmt: skip
     outcome = call_outcome(outcome, speakers, gaming.hits)
+    gaming = gaming.for_outcome(outcome)
     view = CallView(speakers, texts, gaming.hits, outcome, list(mood_curve or []))
     results = [_result(c, evaluate_criterion(c, view), view, coaching) for c in rubric.graded()]
     combined = combine(rubric, results, view, gaming.caps)
