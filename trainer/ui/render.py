@@ -1,4 +1,4 @@
-"""Pure HTML rendering for the app: mood meter, timer, scorecard, SVG charts.
+"""Pure HTML rendering for the app: mood meter, timer, scorecard, the mood chart.
 
 Every function takes plain values and returns an HTML string; all user text
 (persona fields, the trainee's words, file names) is escaped here, once.
@@ -253,47 +253,6 @@ def line_chart(
         f'role="img" aria-label="{escape(title)}">{grid}'
         f'<polyline fill="none" stroke="#1565c0" stroke-width="2" points="{path}"/>{dots}'
         f'<text x="{width // 2}" y="{height - 4}">{escape(x_label)}</text></svg></div>'
-    )
-
-
-def bar_chart(items: Sequence[tuple[str, float]], *, title: str, unit: str = "%") -> str:
-    """Horizontal bars, one per (label, value 0..1); used for pass rates."""
-    if not items:
-        return f'<div class="fl-chart"><b>{escape(title)}</b><p>No data yet.</p></div>'
-    rows = "".join(
-        f"<tr><td>{escape(label)}</td><td style='width:50%'>{_pct_bar(v)}</td>"
-        f"<td>{v * 100:.0f}{escape(unit)}</td></tr>"
-        for label, v in items
-    )
-    head = f'<div class="fl-chart"><b>{escape(title)}</b>'
-    return f'{head}<table style="width:100%">{rows}</table></div>'
-
-
-def histogram(values: Sequence[float], *, title: str, bins: int = 10, top: float = 100) -> str:
-    """An SVG histogram of scores in ``0..top``."""
-    if not values:
-        return f'<div class="fl-chart"><b>{escape(title)}</b><p>No scores.</p></div>'
-    counts = [0] * bins
-    for v in values:
-        counts[min(bins - 1, max(0, int(v / top * bins)))] += 1
-    width, height, pad = 420, 160, 20
-    bw = (width - 2 * pad) / bins
-    peak = max(counts)
-    bars = []
-    for i, c in enumerate(counts):
-        h = (height - 2 * pad) * c / peak
-        lo = top * i / bins
-        bars.append(
-            f'<rect x="{pad + i * bw + 1:.1f}" y="{height - pad - h:.1f}" width="{bw - 2:.1f}" '
-            f'height="{h:.1f}" fill="#1565c0"><title>{lo:g}–{lo + top / bins:g}: {c}</title></rect>'
-            f'<text x="{pad + i * bw + bw / 2 - 4:.1f}" y="{height - pad - h - 2:.1f}">'
-            f"{c or ''}</text>"
-        )
-    return (
-        f'<div class="fl-chart"><b>{escape(title)}</b> (n={len(values)})<br>'
-        f'<svg width="{width}" height="{height}" role="img" aria-label="{escape(title)}">'
-        f"{''.join(bars)}<text x='{pad}' y='{height - 4}'>0</text>"
-        f"<text x='{width - pad - 16}' y='{height - 4}'>{top:g}</text></svg></div>"
     )
 
 

@@ -46,7 +46,8 @@ def runnable_gguf(path: str, cache_dir: Path | None = None) -> str:
         return path
     try:
         gguf = find_gguf()
-    except Exception:  # noqa: BLE001 - no bundled model: nothing to swap
+    except Exception as err:  # noqa: BLE001 - no bundled model: nothing to swap
+        log.debug("No bundled model to requantize (%s): using %s", err, path)
         return path
     if Path(path).resolve() != gguf.path.resolve():
         return path
