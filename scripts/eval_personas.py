@@ -30,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from trainer.fidelity.report import build_result, plot_mood_curves, plot_outcomes, render_readme
+from trainer.fidelity.charts import plot_mood_curves, plot_outcomes
+from trainer.fidelity.report import build_result, render_readme
 from trainer.fidelity.run import CallRun, run_matrix
 from trainer.fidelity.strategies import TRAINEE_STRATEGIES, get_strategy
 from trainer.paths import default_personas_dir, repo_root

@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.fidelity.report import (
-    build_result,
-    plot_mood_curves,
-    plot_outcomes,
-    render_readme,
-)
+from trainer.fidelity.charts import plot_mood_curves, plot_outcomes
+from trainer.fidelity.report import build_result, render_readme
 from trainer.fidelity.run import run_matrix
 from trainer.fidelity.strategies import TRAINEE_STRATEGIES
 from trainer.llm.scripted import ScriptedBackend
