@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = psub.add_parser("validate", help="report every problem in persona files")
     validate.add_argument("paths", nargs="*", type=Path, help="files or folders")
     check = psub.add_parser("check", help="check a persona behaves like a real caller")
-    from trainer.fidelity.check import add_check_arguments
+    from trainer.fidelity.check_cli import add_check_arguments
 
     add_check_arguments(check)
 

@@ -6,13 +6,8 @@ import argparse
 
 import pytest
 
-from trainer.fidelity.check import (
-    add_check_arguments,
-    check_main,
-    evaluate,
-    rehearse_persona,
-    render_check,
-)
+from trainer.fidelity.check import evaluate, rehearse_persona, render_check
+from trainer.fidelity.check_cli import add_check_arguments, check_main
 from trainer.llm.scripted import ScriptedBackend
 from trainer.paths import default_personas_dir
 from trainer.personas.loading import load_personas

@@ -3,18 +3,12 @@
 ``strategies`` (the scripted trainees; their lines in ``lines``) -> ``run``
 (persona x strategy x seeds on a :class:`~trainer.simulation.Simulator`) ->
 ``replies`` (each reply checked) ->
-``metrics`` (the numbers) -> ``check`` (thresholds, ``personas check``) and
+``metrics`` (the numbers) -> ``check`` (thresholds; ``check_cli``: ``personas check``) and
 ``report`` (``docs/fidelity/``).
 """
 
-from trainer.fidelity.check import (
-    PersonaCheck,
-    add_check_arguments,
-    check_main,
-    evaluate,
-    rehearse_persona,
-    render_check,
-)
+from trainer.fidelity.check import PersonaCheck, evaluate, rehearse_persona, render_check
+from trainer.fidelity.check_cli import add_check_arguments, check_main
 from trainer.fidelity.metrics import Fidelity, group, mood_curve, summarise
 from trainer.fidelity.replies import ReplyCheck, assess_call
 from trainer.fidelity.run import CallRun, run_call, run_matrix

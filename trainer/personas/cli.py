@@ -30,7 +30,7 @@ def personas_main(args: argparse.Namespace) -> int:
         print("all personas valid")
         return 0
     if args.personas_command == "check":
-        from trainer.fidelity.check import check_main
+        from trainer.fidelity.check_cli import check_main
 
         return check_main(args)
     raise AssertionError(args.personas_command)  # pragma: no cover
