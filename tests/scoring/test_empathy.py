@@ -6,8 +6,8 @@ import pytest
 from scoring_helpers import GOOD_CALL, scripted
 
 from trainer.rubric.model import load_rubric
+from trainer.scoring.call_view import Hit
 from trainer.scoring.empathy import content_words, epitome, is_specific, level_value
-from trainer.scoring.rules import Hit
 from trainer.scoring.scorer import score_transcript
 
 CUSTOMER = "My internet has been dead since Monday and I work from home."

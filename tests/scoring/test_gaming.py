@@ -11,8 +11,8 @@ import pytest
 from scoring_helpers import GOOD_CALL, A, C, call, needs_minilm, scripted
 
 from trainer.rubric.model import load_rubric
+from trainer.scoring.call_view import Hit
 from trainer.scoring.gaming import GamingPolicy, filter_hits, is_stuffed, normalise
-from trainer.scoring.rules import Hit
 from trainer.scoring.scorer import score_transcript
 from trainer.scoring.signals import Detection
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from trainer.rubric.criteria import AppliesWhen, Criterion, Forbids, Requires, When
+from trainer.scoring.call_view import CallView, Hit
 from trainer.scoring.rules import (
-    CallView,
-    Hit,
     applies,
     evaluate_criterion,
     evaluate_forbids,

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from trainer.rubric.criteria import Criterion, names
+from trainer.scoring.call_view import CallView
 from trainer.scoring.gaming import flag_title
-from trainer.scoring.rules import CallView, unheard
+from trainer.scoring.rules import unheard
 from trainer.scoring.scorecard import CriterionResult
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from trainer.scoring.rules import Hit
+from trainer.scoring.call_view import Hit
 
 if TYPE_CHECKING:
     from trainer.scoring.embeddings import Encoder

@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from trainer.rubric.criteria import Criterion, Requires, names
-from trainer.scoring.rules import CallView, Hit, RuleOutcome
+from trainer.scoring.call_view import CallView, Hit
+from trainer.scoring.rules import RuleOutcome
 from trainer.scoring.sentences import split_sentences
 
 QUOTE_CHARS = 140

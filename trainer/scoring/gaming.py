@@ -39,7 +39,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION
-from trainer.scoring.rules import Hit
+from trainer.scoring.call_view import Hit
 
 FLAG_TITLES: dict[str, str] = {
     "keyword_stuffing": "Keyword stuffing",

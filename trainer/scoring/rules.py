@@ -1,15 +1,15 @@
 """Evaluate rubric rules over the signals of one call.
 
-The input is a :class:`CallView`: who spoke each turn and the signal hits that
-earn credit (after the anti-gaming filter). Each rule gives a
+The input is a :class:`~trainer.scoring.call_view.CallView`: who spoke each turn
+and the signal hits that earn credit (after the anti-gaming filter). Each rule gives a
 :class:`RuleOutcome` — status, score 0..1 (``None`` when not applicable), the
 hits that decided it, and a short reason used in the feedback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from trainer.outcomes import ended_before_agent_could_close, outcome_title
 from trainer.rubric.criteria import (
@@ -22,58 +22,8 @@ from trainer.rubric.criteria import (
     When,
     names,
 )
+from trainer.scoring.call_view import CallView, Hit
 from trainer.scoring.scorecard import Status
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A signal shown in one sentence of one turn."""
-
-    turn: int  # index in the transcript
-    speaker: str
-    signal: str
-    sentence: str
-    score: float
-
-
-@dataclass
-class CallView:
-    """Speakers, texts and credited signal hits of one call; how it ended and the mood."""
-
-    speakers: list[str]
-    texts: list[str]
-    hits: list[Hit] = field(default_factory=list)
-    outcome: str | None = None
-    mood_curve: Sequence[int] = ()
-
-    def __post_init__(self) -> None:
-        self.hits = sorted(self.hits, key=lambda h: (h.turn, h.signal, h.sentence))
-        self._agent_no = {}
-        for index, speaker in enumerate(self.speakers):
-            if speaker == "agent":
-                self._agent_no[index] = len(self._agent_no) + 1
-
-    @property
-    def agent_turn_count(self) -> int:
-        return len(self._agent_no)
-
-    def agent_number(self, turn: int) -> int | None:
-        """The 1-based agent turn number of a transcript turn (None for the customer)."""
-        return self._agent_no.get(turn)
-
-    def of(self, signals: str | Iterable[str]) -> list[Hit]:
-        """Hits of any of the signals, in turn order."""
-        wanted = {signals} if isinstance(signals, str) else set(signals)
-        return [h for h in self.hits if h.signal in wanted]
-
-    def first_turn(self, signals: str | Iterable[str]) -> int | None:
-        """The first turn showing any of the signals (None when none does)."""
-        hits = self.of(signals)
-        return hits[0].turn if hits else None
-
-    def agent_turns_after(self, turn: int, n: int) -> list[int]:
-        """The next ``n`` agent turn indices after transcript turn ``turn``."""
-        return [t for t in sorted(self._agent_no) if t > turn][:n]
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,12 @@ from trainer.paths import default_rubric_path
 from trainer.rubric.criteria import Criterion
 from trainer.rubric.model import Rubric, load_rubric
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION, is_dated_action, is_owned_action
+from trainer.scoring.call_view import CallView, Hit
 from trainer.scoring.caps import combine
 from trainer.scoring.empathy import epitome
 from trainer.scoring.feedback import Coaching, context_hit, feedback, quote
 from trainer.scoring.gaming import filter_hits, flag_title
-from trainer.scoring.rules import CallView, Hit, RuleOutcome, evaluate_criterion
+from trainer.scoring.rules import RuleOutcome, evaluate_criterion
 from trainer.scoring.scorecard import CriterionResult, Evidence, Scorecard
 from trainer.scoring.sentences import split_sentences
 from trainer.scoring.signal_heads import SignalHeads, heads_path_for
