@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from trainer.rubric.model import load_rubric  # noqa: E402
+from trainer.scoring.context_signals import CONTEXT_RULES  # noqa: E402
 from trainer.scoring.sentences import split_sentences  # noqa: E402
-from trainer.scoring.signals import CONTEXT_RULES, SignalAnalyzer  # noqa: E402
+from trainer.scoring.signals import SignalAnalyzer  # noqa: E402
 
 
 def main() -> None:

@@ -27,14 +27,13 @@ import functools
 import logging
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from trainer.rubric.signal_specs import SPEAKERS, SignalSpec
+from trainer.scoring.context_signals import CONTEXT_RULES, CONTEXT_SCORE, CONTEXT_VETOES
 from trainer.scoring.embeddings import Embedder, Encoder
 from trainer.scoring.example_bank import ExampleBank, build_bank, matches
-from trainer.scoring.given_details import asks_again
-from trainer.scoring.restating import not_a_summary, restates
 from trainer.scoring.sentences import split_sentences
 from trainer.scoring.signal_heads import SignalHeads, bundled_heads, direction, fire, readable
 
@@ -44,20 +43,6 @@ log = logging.getLogger(__name__)
 
 Turn = tuple[int, str, str, str, tuple[str, ...]]
 """(turn number, speaker, text, the customer's line before, their earlier lines)."""
-CONTEXT_RULES: dict[str, Callable[[str, str, Sequence[str], str], bool]] = {
-    "asks_already_given_info": lambda s, ctx, earlier, turn: bool(
-        asks_again(s, ctx, earlier, turn)
-    ),
-    "restates_issue": lambda s, ctx, earlier, turn: restates(s, ctx),
-}
-"""Signals also read by structure against what the caller said (``given_details``,
-``restating``): they fire on a sentence (method ``context``, score
-:data:`CONTEXT_SCORE`) when the rule holds, whatever the head says."""
-CONTEXT_SCORE = 0.95
-CONTEXT_VETOES: dict[str, Callable[[str], bool]] = {"restates_issue": not_a_summary}
-"""Sentences a signal's head may not fire on, whatever its probability: a guess at the
-cause, an instruction or the agent's own action is not a restatement."""
-
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _QUOTED = re.compile(r"\"[^\"]{1,80}\"|(?<!\w)'[^']{2,60}'(?!\w)")
 """Words the agent quotes (a colleague's "just relax", a product called 'Calm'): an
