@@ -28,7 +28,7 @@ from trainer.personas.loading import (
     validate_paths,
 )
 from trainer.rubric.model import Rubric, load_rubric, parse_rubric
-from trainer.yamlsource import YamlSyntaxError, load_yaml
+from trainer.yamlfiles.source import YamlSyntaxError, load_yaml
 
 HERE = Path(__file__).parent
 SHIPPED = HERE.parents[1] / "personas"

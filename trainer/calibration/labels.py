@@ -36,10 +36,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from trainer.problems import did_you_mean, got
 from trainer.rubric.model import Rubric
 from trainer.scoring.empathy import MECHANISMS, level_value
 from trainer.transcripts.transcript import Transcript, Turn
+from trainer.yamlfiles.problems import did_you_mean, got
 
 Kind = Literal["criterion", "signal", "epitome"]
 STATUSES = ("passed", "failed", "not_applicable")

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from trainer.problems import did_you_mean, got
+from trainer.yamlfiles.problems import did_you_mean, got
 
 MAX_TEXT = 2000
 """Longer texts are refused (a labelled turn is one to three sentences)."""

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from trainer.patterns import compile_pattern, pattern_problem
 from trainer.personas.asking import SENTENCE
 from trainer.personas.names import AgentSignal
-from trainer.problems import fail, got
+from trainer.yamlfiles.problems import fail, got
 
 Act = Literal[
     "answer",

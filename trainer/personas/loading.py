@@ -1,7 +1,7 @@
 """Persona scripts: load, validate and find them, with errors a trainer can act on.
 
 Loading is three plain stages: find the files, load YAML with the line of every
-field (``trainer.yamlsource``), build the validated ``Persona``
+field (``trainer.yamlfiles.source``), build the validated ``Persona``
 (``trainer.personas.schema``). Every problem in a file is reported, each with its
 file, line and field::
 
@@ -38,9 +38,9 @@ from trainer.personas.schema import (
     mood_band,
     persona_rules,
 )
-from trainer.problems import located, problems_from_validation
 from trainer.rubric.model import Rubric
-from trainer.yamlsource import (
+from trainer.yamlfiles.problems import located, problems_from_validation
+from trainer.yamlfiles.source import (
     Problem,
     YamlDocument,
     YamlLimits,
@@ -48,7 +48,7 @@ from trainer.yamlsource import (
     format_path,
     too_big,
 )
-from trainer.yamlsource import load_yaml as _load_yaml
+from trainer.yamlfiles.source import load_yaml as _load_yaml
 
 PERSONA_LIMITS = YamlLimits(max_bytes=100_000, max_depth=20, max_aliases=100, max_nodes=10_000)
 """What one persona file may hold (the bundled ones: under 5 KB, 150 values, 5 deep)."""

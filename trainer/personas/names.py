@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo
 
-from trainer.problems import did_you_mean, fail, got
 from trainer.rubric.model import Rubric, load_rubric
+from trainer.yamlfiles.problems import did_you_mean, fail, got
 
 
 def checking_rubric(info: ValidationInfo) -> Rubric:

@@ -6,7 +6,7 @@ lines is ``trainer.personas.loading``; this module is only the shape and the rul
 
 Validators raise ``fail(...)`` with finished, human messages; a rule that spans
 fields raises ``rules([...])`` so each problem lands on its own field and line
-(see ``trainer.problems``).
+(see ``trainer.yamlfiles.problems``).
 
 Longer than our ~300-line rule on purpose: every model a trainer writes is here,
 so this file reads as the field reference (the README's table is made from it).
@@ -34,7 +34,7 @@ from trainer.patterns import compile_pattern
 from trainer.personas.asks import facts_asked
 from trainer.personas.caller import Need, Persistence, Responses, Voice, check_pattern
 from trainer.personas.names import AgentSignal, CriterionId, CustomerSignal
-from trainer.problems import Rule, did_you_mean, fail, got, rules
+from trainer.yamlfiles.problems import Rule, did_you_mean, fail, got, rules
 
 Band = Literal["calm", "annoyed", "angry"]
 BANDS: tuple[Band, ...] = ("calm", "annoyed", "angry")

@@ -2,7 +2,7 @@
 
 Criterion categories, duplicate criterion ids, signal names (well formed, existing,
 and of the right speaker). Shape errors are pydantic's, translated by
-:mod:`trainer.problems` like those of every other YAML file.
+:mod:`trainer.yamlfiles.problems` like those of every other YAML file.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from trainer.problems import did_you_mean, got
 from trainer.rubric.signal_specs import SIGNAL_NAME
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION
-from trainer.yamlsource import KeyPath, Problem, format_path
+from trainer.yamlfiles.problems import did_you_mean, got
+from trainer.yamlfiles.source import KeyPath, Problem, format_path
 
 # -- references (raw data) ----------------------------------------------------------------
 

@@ -53,7 +53,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from trainer.outcomes import OUTCOMES
-from trainer.problems import did_you_mean, got
+from trainer.yamlfiles.problems import did_you_mean, got
 
 SignalRef = Annotated[
     str | list[str], Field(description="a signal name, or a list of names (any of them)")

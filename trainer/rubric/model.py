@@ -29,13 +29,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from trainer.paths import default_rubric_path
-from trainer.problems import did_you_mean, got, problems_from_validation
 from trainer.rubric.checks import DERIVED_SIGNALS, reference_problems
 from trainer.rubric.criteria import Criterion, names
 from trainer.rubric.signal_specs import SignalSpec
 from trainer.scoring.gaming import GamingPolicy
 from trainer.scoring.signal_heads import heads_path_for
-from trainer.yamlsource import (
+from trainer.yamlfiles.problems import did_you_mean, got, problems_from_validation
+from trainer.yamlfiles.source import (
     Problem,
     YamlLimits,
     YamlSyntaxError,

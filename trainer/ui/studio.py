@@ -91,7 +91,7 @@ def validate(text: str, rubric: Any = None) -> tuple[Any, list[Any]]:
     (up to ``MAX_SYNTAX_ERRORS`` times) and the remainder is checked too.
     """
     from trainer.personas.loading import check_persona
-    from trainer.yamlsource import Problem
+    from trainer.yamlfiles.source import Problem
 
     if not (text or "").strip():
         return None, [Problem("<editor>", None, "", "the editor is empty")]

@@ -14,8 +14,8 @@ from pydantic import (
     model_validator,
 )
 
-from trainer.problems import fail, got, problems_from_validation, rules
-from trainer.yamlsource import load_yaml
+from trainer.yamlfiles.problems import fail, got, problems_from_validation, rules
+from trainer.yamlfiles.source import load_yaml
 
 
 def _no_shout(value: str) -> str:

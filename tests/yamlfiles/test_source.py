@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from trainer.yamlsource import YamlLimitError, YamlLimits, YamlSyntaxError, load_yaml
+from trainer.yamlfiles.source import YamlLimitError, YamlLimits, YamlSyntaxError, load_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def laughs(levels: int, key: str = "tags") -> str:
@@ -40,7 +40,7 @@ def test_billion_laughs_is_refused_with_its_line_within_a_bound() -> None:
     assert len(text) < 600
     code = f"""
 import json
-from trainer.yamlsource import load_yaml, YamlLimitError
+from trainer.yamlfiles.source import load_yaml, YamlLimitError
 try:
     load_yaml({text!r})
     print(json.dumps({{"error": None}}))

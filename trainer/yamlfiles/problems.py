@@ -1,6 +1,6 @@
 """Pydantic validation errors as ``Problem``s a person can act on: file, line, field, message.
 
-The one translator for every model loaded from YAML with ``trainer.yamlsource``
+The one translator for every model loaded from YAML with ``trainer.yamlfiles.source``
 (personas, rubrics)::
 
     try:
@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
-from trainer.yamlsource import KeyPath, Problem, YamlDocument, format_path
+from trainer.yamlfiles.source import KeyPath, Problem, YamlDocument, format_path
 
 Rule = tuple[KeyPath, str]
 """A cross-field problem: its path (relative to the model that checks it) and message."""
