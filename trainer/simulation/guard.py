@@ -90,22 +90,23 @@ def _word_count(text: str) -> int:
     return len(text.split())
 
 
+_OUT_OF_CHARACTER = (
+    (_AI_TALK, "mentions_ai"),
+    (_AGENT_PHRASES, "speaks_as_agent"),
+    (_ROLE_REVERSAL, "role_reversal"),
+    (_LABELS, "writes_agent_lines"),
+    (_SHEET, "prompt_leak"),
+    (_NAME_LABEL, "writes_transcript"),
+    (_MARKUP, "markup"),
+)
+"""What a caller never writes, in the order checked, with the reason a verdict gives."""
+
+
 def check_prefix(text: str, persona: Persona, state: CallState, agent_text: str) -> Verdict:
     """Checks that can run on a partial reply while it streams."""
-    if _AI_TALK.search(text):
-        return Verdict(False, "mentions_ai")
-    if _AGENT_PHRASES.search(text):
-        return Verdict(False, "speaks_as_agent")
-    if _ROLE_REVERSAL.search(text):
-        return Verdict(False, "role_reversal")
-    if _LABELS.search(text):
-        return Verdict(False, "writes_agent_lines")
-    if _SHEET.search(text):
-        return Verdict(False, "prompt_leak")
-    if _NAME_LABEL.search(text):
-        return Verdict(False, "writes_transcript")
-    if _MARKUP.search(text):
-        return Verdict(False, "markup")
+    for pattern, reason in _OUT_OF_CHARACTER:
+        if pattern.search(text):
+            return Verdict(False, reason)
     lowered = text.lower()
     for value in _unrevealed_values(persona, state):
         if value and value.lower() in lowered:
