@@ -5,7 +5,7 @@ a question, and a follow-on such as "And the postcode."), so a detail the agent 
 mentions is not blurted out. In those sentences a fact is asked for by
 
 1. its ``asked_by`` patterns or its name as agents say it ("acct no", "DOB");
-2. its kind (``fact_kinds``): another name ("customer ID", "zip"), a description ("the
+2. its kind (``trainer.details``): another name ("customer ID", "zip"), a description ("the
    long number at the top of your bill", "the date you were born"), or the name of a kind
    it stands in for when the persona has none ("order number" to a parcel caller); a
    qualified fact ("new address") only with its qualifier ("the address of the new house");
@@ -31,6 +31,15 @@ import re
 from collections.abc import Mapping
 from typing import Protocol
 
+from trainer.details import (
+    DATE_REQUEST,
+    GENERIC_REQUEST,
+    KINDS,
+    compiled,
+    event_pattern,
+    kind_of,
+)
+from trainer.details import DetailKind as Kind
 from trainer.personas.asking import (
     asking_sentences,
     context_sentences,
@@ -38,21 +47,12 @@ from trainer.personas.asking import (
     spelled_prefix,
     spelled_sentences,
 )
-from trainer.personas.fact_kinds import (
-    DATE_REQUEST,
-    GENERIC_REQUEST,
-    KINDS,
-    Kind,
-    compiled,
-    event_pattern,
-    kind_of,
-)
 
 _DAY_ONLY = re.compile(
     r"\b(what|which) (date|day)\b|\bthe date\b|\bbig day\b|\bwhat's the date\b", re.IGNORECASE
 )
 _OTHER_DAY = re.compile(r"\bborn\b|\bbirth|\bd\.?o\.?b\b|\b(call|rang|ring|phoned|spoke)\b", re.I)
-_BY_ID = {k.id: k for k in KINDS}
+_BY_ID = {k.name: k for k in KINDS}
 _GUESS = re.compile(
     r"^\W*(\w+\W+){0,2}(is|was|are|were) (it|that|this|they)\b.*\?|"
     r"^\W*(\w+\W+){0,2}(did you|have you got|do you have|you've got)\b.*\?",
@@ -85,8 +85,8 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
     if not asking:
         return []
     kinds = {name: kind_of(name) for name in facts}
-    held = {k.id for k in kinds.values() if k is not None}
-    events = [n for n, k in kinds.items() if k is not None and k.id == "event_date"]
+    held = {k.name for k in kinds.values() if k is not None}
+    events = [n for n, k in kinds.items() if k is not None and k.name == "when"]
     found: set[str] = set()
     for sentence in asking:
         here = {n for n, f in facts.items() if _asks(n, f, kinds[n], held, sentence)}
@@ -123,7 +123,7 @@ def _asks(name: str, fact: AskableFact, kind: Kind | None, held: set[str], sente
         patterns += [*other.names, *other.describes]
     if any(compiled(p).search(sentence) for p in patterns):
         return True
-    if kind.id == "event_date" and DATE_REQUEST.search(sentence):
+    if kind.name == "when" and DATE_REQUEST.search(sentence):
         event = event_pattern(name)
         return bool(event and event.search(sentence))
     return False
