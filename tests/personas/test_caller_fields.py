@@ -32,8 +32,15 @@ def test_what_counts_as_asking(text, asks):
 
 
 def test_a_verification_turn_asks_without_a_request_word():
-    text = "Account number and postcode, and I'll get straight on it."
+    text = "Account number and postcode now."
     assert asking_sentences(text) == [] and asking_sentences(text, verifying=True) == [text]
+
+
+def test_a_list_of_details_before_what_the_agent_will_do_asks():
+    text = "Account number and postcode, and I'll get straight on it."
+    assert asking_sentences(text) == [text]
+    told = "Your case number is LH-55120, and I'll put it in the email too."
+    assert asking_sentences(told) == []
 
 
 @pytest.mark.parametrize(

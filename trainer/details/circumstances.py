@@ -19,6 +19,9 @@ CIRCUMSTANCE_KINDS: tuple[DetailKind, ...] = (
             r"\bwhat (you|u) (ordered|bought|were expecting)\b",
             r"\bwhat (was|were|is|are) (you|u) expecting\b",
             r"\bwhat('s| is| was) the (item|parcel|package|order)\b(?! (number|no|ref))",
+            r"\bwhat the (item|parcel|package|thing)s? (was|were|is)\b",
+            r"\b(thing|stuff|what)( that)? (was|were) in (there|it)\b",
+            r"\b(pricey|expensive|valuable)\b",
             r"\bcontain(s|ed)?\b|\binside\b|\bthe items?\b",
             r"\bwhat (was|is) it( that)? (you|u)\b",
             r"\bworth\b|\bhow much (was|is) it\b",
@@ -68,7 +71,10 @@ CIRCUMSTANCE_KINDS: tuple[DetailKind, ...] = (
         r"\bretailer\b|\bshop\b|\bstore\b|\bseller\b|\bmerchant\b",
         describes=(
             r"\b(where|who|which \w+) (did |have )?(you|u) (order|buy|bought|get|got|purchase)",
-            r"\b(ordered|bought|purchased|order|buy) (it |this |that |them )?from\b",
+            r"\b(ordered|bought|purchased|order|buy|get|got) (it |this |that |them )?"
+            r"(from|through|off|via|with)\b",
+            r"\bwhose (website|site|shop|store|app)\b|\bwho('d| did) (you|u) (buy|order|get)\b",
+            r"\b(order|it) (was )?(placed|made)\b|\bseller\b|\border (it|them) on\b",
             r"\bwhen (did|was) (you|u|it) (order|buy|bought|ordered|purchase)",
             r"\b(what|which) (shop|store|retailer|website|site|company|seller|online shop)\b",
             r"\bwho('s| is| was) the (retailer|seller|sender|shop|merchant|store)\b",
@@ -82,7 +88,12 @@ CIRCUMSTANCE_KINDS: tuple[DetailKind, ...] = (
         "model",
         r"\bmodel\b|\bproduct\b|\bdevice\b",
         names=(r"\bmodel\b",),
-        describes=(r"\bwhich (\w+ )?(device|product|system|router|unit|kit|model|version)\b",),
+        describes=(
+            r"\bwhich (\w+ )?(device|product|system|router|unit|kit|model|version)\b",
+            r"\bwhat('s| is) (it|the (system|device|product|unit|kit|router)) called\b",
+            r"\b(name|make) (printed |written )?(on|of) (the|your) (box|system|device|product"
+            r"|unit|router|kit)\b|\bexact name\b|\b(system|device|product|router) name\b",
+        ),
         asked=re.compile(
             r"\b(make|model|version)\b|\b(which|what) (phone|laptop|router|printer|device"
             r"|handset|car)\b",
@@ -153,7 +164,8 @@ _EVENT_WORDS = {  # an event date's other name words, as a caller's day is talke
     "arrival": r"deliver\w*|arriv\w*|came|turn(ed)? up",
 }
 DATE_REQUEST = re.compile(
-    r"\b(when|what date|which date|what day|which day|the date|what time)\b|\bbig day\b",
+    r"\b(when|what dates?|which dates?|what days?|which days?|the dates?|what time)\b"
+    r"|\bbig day\b",
     re.IGNORECASE,
 )
 """Words that ask for a day; with the event's words ("when are you moving?") they ask

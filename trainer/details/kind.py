@@ -60,7 +60,7 @@ def numbered(
     same words) next to an id-shaped value; ``caller`` holds the caller side's fields
     (``names`` default: the noun followed by "number", "no", "ref" ...)."""
     word = fact.split("|")[0].removeprefix(r"\b").removesuffix(r"\b")
-    fields: dict[str, tuple[str, ...]] = {"names": (rf"\b{word} {NUMBER}\b",)} if fact else {}
+    fields: dict[str, tuple[str, ...]] = {"names": (rf"\b{word} {NUMBER}(?!\w)",)} if fact else {}
     fields |= caller
     return DetailKind(
         name,

@@ -13,12 +13,13 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
         r"\baccount\b|\bcustomer (number|id)\b",
         rf"(account|acct|acc|a/c|customer|membership|member|client) ?{_NO}|which account",
         r"account|acct|acc|a/c|customer (number|no|id|ref)|membership|member (number|no|id)",
-        names=(rf"\b(account|acct|a/c) {NUMBER}\b", rf"\bcustomer {NUMBER}\b"),
+        names=(rf"\b(account|acct|a/c) {NUMBER}(?!\w)", rf"\bcustomer {NUMBER}(?!\w)"),
         describes=(
             r"\bnumber (at|on) the top of (your|the)\b",
             r"\bnumber on (your|the) (bill|letter|statement)\b",
             r"\bnumber (near|in|at) the (top|corner)\b",
             r"\b(number|reference) (printed )?on (your|the|that) (bill|letter|statement)\b",
+            r"\bnumber (just )?(under|below|above|beside|next to) (your|the) (name|address)\b",
         ),
         near=(r"\b(bill|letter|statement)\b",),
     ),
@@ -57,9 +58,13 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
         names=(
             r"\btracking\b",
             r"\bconsignment\b",
-            rf"\b(parcel|delivery|shipping|shipment) {NUMBER}\b",
+            rf"\b(parcel|delivery|shipping|shipment) {NUMBER}(?!\w)",
         ),
-        near=(r"\b(dispatch|shipping|delivery|courier|parcel|tracking) (e-?mail|text|note)\b",),
+        near=(
+            r"\b(dispatch|shipping|delivery|courier|parcel|tracking) (e-?mail|text|note)\b",
+            r"\b(text|e-?mail|message)\b[^.?!]*\b(deliver\w*|left|safe place|dispatch\w*|shipped"
+            r"|driver|courier|on its way)\b",
+        ),
         serves=("order", "reference"),
     ),
     numbered(
@@ -68,7 +73,16 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
         rf"(booking|reservation|case|ticket|incident|confirmation|complaint|job) ?{_NO}?"
         rf"|booking ref(erence)?|reference",
         "booking|reservation|case|ticket|incident|confirmation|complaint|job|ref|reference",
-        names=(r"\breference\b", r"\bref\b", rf"\bcase {NUMBER}\b", r"\bticket\b"),
+        names=(
+            r"\breference\b",
+            r"\bref\b",
+            rf"\b(case|job|booking|incident|complaint|fault|log) {NUMBER}(?!\w)",
+            r"\bticket\b",
+        ),
+        describes=(
+            r"\b(number|reference|ref|code) (that )?(you were|you've been|they|we) "
+            r"(given|gave you|issued|sent you)\b",
+        ),
         near=(
             r"\b(last|previous|earlier|other) (call|time|agent)\b",
             r"\bwhen you (rang|called)\b",
@@ -78,7 +92,7 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
     DetailKind(
         "confirmation",
         r"\bconfirmation\b",
-        names=(rf"\bconfirmation {NUMBER}\b",),
+        names=(rf"\bconfirmation {NUMBER}(?!\w)",),
         near=(r"\b(text|sms|message|confirmation)\b",),
     ),
     numbered(

@@ -26,6 +26,7 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
         describes=(
             r"\bcode (for|of|at) (your|the) (address|house|home|street|area|property|flat)\b",
             r"\b(letters|code|bit) at the end of (your|the) address\b",
+            r"\b(delivery |postal )?(area|district) (letters|code)\b",
         ),
         serves=("address",),
         asked=re.compile(r"\b(post ?code|zip( code)?|postal code|eircode|pin ?code)\b", FLAGS),
@@ -40,7 +41,10 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
         "email",
         r"\be-?mail\b",
         names=(r"\be-?mail\b",),
-        describes=(r"\baddress (we|i) can (e-?mail|send)\b",),
+        describes=(
+            r"\baddress (we|i) can (e-?mail|send)\b",
+            r"\bwhere\b.*\be-?mail(ed)?\b|\be-?mailed (to|over)\b",
+        ),
         asked=re.compile(r"\be-?mail\b", FLAGS),
         given=re.compile(r"\S+@\S+\.\w+|\bat \w+ dot (com|co|net|org)\b", FLAGS),
     ),
@@ -51,6 +55,7 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
         describes=(
             r"\bwhere (are|were) you moving\b",
             r"\bhouse number and street\b",
+            r"\b(house|place|home|property|flat)( address)? (you're|you are) moving (to|into|in)\b",
             r"\bwhere (was|is|were) (it|the parcel|the order)( \w+){0,3} "
             r"(delivered|going|sent|left|dropped)\b",
         ),
@@ -66,7 +71,9 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
         r"\bphone\b|\bmobile\b|\blandline\b|\btelephone\b|\bcell\b|\bcontact number\b",
         names=(
             r"\b(tele)?phone (number|no|num)\b",
-            r"\b(mobile|cell|cellphone|cp|landline|home) (number|no|num|#)\b",
+            r"\b(mobile|cell|cellphone|cp|landline|home|line|sim|home phone) (number|no|num|#)"
+            r"(?!\w)",
+            r"\b(tele)?phone #",
             r"\b(your|ur) (cell|cellphone|cell phone)\b",
             r"\bcontact (number|no)\b",
         ),
@@ -84,6 +91,8 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
             r"\bnumber (we|i) can (reach|call|ring|text|contact|get) you\b",
             r"\bnumber (are )?you('re| are)? (calling|ringing|phoning) (from|on)\b",
             r"\bnumber (we|i) (should|can) (call|ring|text)\b",
+            r"\bnumber (of|for) the (line|sim|phone|mobile)\b",
+            r"\b(which|what) number\b.*\b(sim|line|go to|be sent|send (it|the code) to)\b",
         ),
         asked=re.compile(
             r"\b(phone|mobile|cell|landline|telephone|contact|callback|tel) ?(number|no\b|num)"

@@ -42,8 +42,12 @@ from trainer.details import (
 from trainer.details import DetailKind as Kind
 from trainer.personas.asking import (
     asking_sentences,
+    compounds,
     context_sentences,
+    listed_words,
     name_pattern,
+    named_prefixes,
+    normalise,
     spelled_prefix,
     spelled_sentences,
 )
@@ -64,7 +68,12 @@ _PLAIN = frozenset(
      "thing", "those", "today", "usually", "which", "would", "yesterday", "that's", "it's",
      "ordered", "online", "bought", "delivered", "morning", "afternoon", "evening", "weeks"}
 )  # fmt: skip
-_QUALIFIERS = frozenset({"new", "current", "old", "home", "work", "billing", "second"})
+_QUALIFIERS = {  # a qualifier of a fact's name and how a sentence may say it
+    "new": r"new|moving (to|into|in)|you('re| are) moving|you'll be moving",
+    "current": "current|now|at the moment",
+    "old": "old|previous|moving (from|out)",
+    **{w: w for w in ("home", "work", "billing", "second")},
+}
 
 
 class AskableFact(Protocol):
@@ -81,6 +90,7 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
     ``verifying``: the analyser read the turn as a verification request, so every sentence
     counts as asking, and a turn that names no fact gets the first one.
     """
+    text = compounds(normalise(text))
     asking = asking_sentences(text, verifying)
     if not asking:
         return []
@@ -90,6 +100,8 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
     found: set[str] = set()
     for sentence in asking:
         here = {n for n, f in facts.items() if _asks(n, f, kinds[n], held, sentence)}
+        listed = listed_words(sentence)  # "Account and postcode, and I'll ...": "account"
+        here |= {n for n in facts if _head_word(n) in listed}
         if len(events) == 1 and _DAY_ONLY.search(sentence) and not _OTHER_DAY.search(sentence):
             here.add(events[0])
         if _GUESS.search(sentence):  # "Is it the three-pack you've got?"
@@ -103,6 +115,7 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
             if GENERIC_REQUEST.search(sentence):
                 found.update(_placed(kinds, text))
     spelled = [spelled_prefix(s) for s in spelled_sentences(text)]
+    spelled += [p for s in asking for p in named_prefixes(s)]
     for name, fact in facts.items():
         core = re.sub(r"[^A-Za-z0-9]", "", fact.value).upper()
         if any(len(p) >= 2 and core.startswith(p) for p in spelled):
@@ -129,6 +142,12 @@ def _asks(name: str, fact: AskableFact, kind: Kind | None, held: set[str], sente
     return False
 
 
+def _head_word(name: str) -> str:
+    """The word a fact is called by in a list of details ("account" of "account number")."""
+    words = [w for w in re.findall(r"[a-z]+", name.lower()) if w not in _QUALIFIERS]
+    return words[0] if words else ""
+
+
 def _guessed(value: str, sentence: str) -> bool:
     """Whether a question guesses at a value by one of its telling words ("Mesh Pro")."""
     words = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{4,}", value)} - _PLAIN
@@ -139,8 +158,9 @@ def _guessed(value: str, sentence: str) -> bool:
 def _unqualified(name: str, sentence: str) -> bool:
     """A "new address" is not asked for by "the address" alone: the kind's words count for
     a qualified fact only with its qualifier ("the address of the new house")."""
-    wanted = set(re.findall(r"[a-z]+", name.lower())) & _QUALIFIERS
-    return bool(wanted) and not any(re.search(rf"\b{w}\b", sentence, re.I) for w in wanted)
+    wanted = set(re.findall(r"[a-z]+", name.lower())) & set(_QUALIFIERS)
+    said = (re.search(rf"\b({_QUALIFIERS[w]})\b", sentence, re.I) for w in wanted)
+    return bool(wanted) and not any(said)
 
 
 def _placed(kinds: Mapping[str, Kind | None], text: str) -> list[str]:

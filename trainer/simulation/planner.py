@@ -151,7 +151,10 @@ def plan_reply(
     own_name = _name_asked(persona, state)
     answers = bool(asked or own_name)
     acts: list[str] = []
-    if answers and state.outcome in ("ongoing", "resolved") and not (beat and beat.end_call):
+    # a transfer the agent starts ("to put you through I need your account number") waits
+    # for the detail: the caller gives it, then accepts; only hanging up skips the answer
+    going_on = state.outcome in ("ongoing", "resolved", "escalated")
+    if answers and going_on and not (beat and beat.end_call == "hang_up"):
         again = bool(asked) and record is not None and not set(asked) & set(record.revealed)
         acts.append("answer_again" if again else "answer")
     if beat is None:
