@@ -26,6 +26,9 @@ Act = Literal[
     "react_ownership",
     "react_next_step",
     "accept",
+    "confirm",
+    "repeat",
+    "ask_again",
     "challenge",
     "ask_jargon",
     "push_back",
@@ -49,9 +52,11 @@ RUDE_SIGNALS = frozenset(
 )
 """Agent signals a caller counts towards hanging up (``persistence.rude_turns``)."""
 
-SLOTS = ("facts", "need", "agent_words")
+SLOTS = ("facts", "need", "agent_words", "said")
 """Placeholders a response line may use: ``{facts}`` the values asked for, ``{need}`` the
-first unaddressed need, ``{agent_words}`` a few of the agent's own words."""
+first unaddressed need, ``{agent_words}`` a few of the agent's own words, ``{said}`` the
+caller's point (the question the agent passed over, else their last line's first
+sentence: what ``repeat`` and ``ask_again`` say again)."""
 
 
 def check_pattern(value: str) -> str:
