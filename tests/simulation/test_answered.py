@@ -90,3 +90,10 @@ def test_a_list_of_what_is_to_come_meets_no_need():
         set(), "I am going to fix two things for you today, the visit and the roof."
     )
     assert need.holds(set(), "I'll book the assessor for today, 3 pm.")
+
+
+def test_a_yes_no_question_the_agent_said_yes_to():
+    agent = "Yes, please get a roofer in now. Keep the bill and we will refund it."
+    assert answered("Can I get a roofer in now and claim it back?", agent)
+    assert not answered("Can I get a roofer in now?", "Please wait for the assessor.")
+    assert not answered("Is the assessor coming this week?", agent)

@@ -5,7 +5,8 @@ write that down in a letter for me?" after "I'll post you a letter explaining it
 as not listening (blind rating 4: "asks what the agent just answered"). A caller's line
 asks *when* (a time or a delay), *in writing* (a letter, an e-mail, a text) or *how much*;
 the agent's turn answers it when it gives a time, commits to sending something written,
-or names an amount. Lines that only state something never count as answered.
+or names an amount; a yes/no question is answered by a "yes" about the same thing. Lines
+that only state something never count as answered.
 """
 
 from __future__ import annotations
@@ -37,6 +38,29 @@ _QUESTIONS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bhow much\b", _FLAGS), re.compile(AMOUNT, _FLAGS)),  # how much -> an amount
 )
 _QUESTION = re.compile(r"[^.!?]*\?")
+_YES_NO = re.compile(
+    r"^\W*((and|so|but|okay|ok|right|well)\W+)*(can|could|will|would|is|are|do|does|did|shall"
+    r"|am)\b",
+    _FLAGS,
+)
+_YES = re.compile(
+    r"(^|[.!?]\s+)(yes|yeah|yep|absolutely|of course|certainly|definitely|you can|it is|it's"
+    r" (done|working|sorted|fixed))\b",
+    _FLAGS,
+)
+_PLAIN = frozenset(
+    {"about", "actually", "again", "going", "really", "right", "still", "there", "their",
+     "thing", "today", "would", "could", "should", "please", "that's", "what's"}
+)  # fmt: skip
+
+
+def _said_yes(question: str, agent_text: str) -> bool:
+    """A yes/no question the agent said yes to about the same thing ("Can I get a roofer in
+    now?" after "Yes, please get a roofer now")."""
+    if not (_YES_NO.search(question) and _YES.search(agent_text)):
+        return False
+    words = {w for w in re.findall(r"[a-z']{5,}", question.lower())} - _PLAIN
+    return bool(words & set(re.findall(r"[a-z']{5,}", agent_text.lower())))
 
 
 def answered(line: str, agent_text: str) -> bool:
@@ -46,7 +70,8 @@ def answered(line: str, agent_text: str) -> bool:
     if not questions or not agent_text:
         return False
     return all(
-        any(asks.search(q) and gives.search(agent_text) for asks, gives in _QUESTIONS)
+        _said_yes(q, agent_text)
+        or any(asks.search(q) and gives.search(agent_text) for asks, gives in _QUESTIONS)
         for q in questions
     )
 
