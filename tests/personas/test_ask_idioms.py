@@ -29,6 +29,11 @@ PERSONAS = load_personas(default_personas_dir()).personas
          ["account number", "phone number"]),
         ("product-blamer", "Serial and email, and it'll be sorted.",
          ["serial number", "email address"]),
+        ("angry-escalation", "Go on then, fire away with the account number.", ["account number"]),
+        ("angry-escalation", "Postcode's the next thing I need.", ["postcode"]),
+        ("accent-complainer", "Next up, your date of birth.", ["date of birth"]),
+        ("queue-waiter", "Last four digits of the card and we're away.", ["card number"]),
+        ("angry-escalation", "The line that's down, what's its number?", ["phone number"]),
         # a detail named by the start of its value
         ("accent-complainer", "What's your CLM number, please?", ["claim reference"]),
         ("billing-dispute", "And the one starting 07, which is it?", ["mobile number"]),
@@ -59,6 +64,7 @@ def test_general_ask_idioms_are_matched(persona, text, asked):
             "The LH number you typed has come through, so you won't have to give it.",
         ),
         ("abusive-curser", "The seller's name is printed on the label, so I'll copy them in."),
+        ("angry-escalation", "The engineer is booked and we're all set."),
     ],
 )
 def test_mentions_are_still_not_asks(persona, text):

@@ -92,6 +92,7 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
             r"\bnumber (are )?you('re| are)? (calling|ringing|phoning) (from|on)\b",
             r"\bnumber (we|i) (should|can) (call|ring|text)\b",
             r"\bnumber (of|for) the (line|sim|phone|mobile)\b",
+            r"\b(line|sim|phone|mobile)\b[^.?!]*\b(its|the|your) (number|no)\b",
             r"\b(which|what) number\b.*\b(sim|line|go to|be sent|send (it|the code) to)\b",
         ),
         asked=re.compile(

@@ -26,7 +26,9 @@ _REQUEST = re.compile(
             r"|\b(put|stick|post|send|paste|type|pop|drop) (it|them|that|the \w+( \w+)?) "
             r"(in|into|on) (the )?(chat|here|box|message)\b",
             # "that's all I need", "is what I'm after", "would help me no end"
-            r"\b(all|what|the one|everything) (i|we)('m| am|'re| are)? (need|after|want)\b"
+            r"\b(all|what|the one|everything|the (next|first|last|other|only) thing) (i|we)('m| am"
+            r"|'re| are)? (need|after|want)\b|\bfire away\b"
+            r"|^\W*(next( up)?|first( up| off)?|lastly|finally|and finally),? (your|the)\b"
             r"|\b(i'm|i am|we're) after\b|\bwould (help|be (great|handy|brilliant|perfect))\b",
             r"\b(two|three|a few|a couple of) (quick )?(things|details|bits)\b.*(:|\bneed\b)"
             r"|\b(need|require|want) (just )?(two|three|a few|a couple of) (quick )?(things|details"
@@ -81,7 +83,8 @@ _CHAT = {  # chat spellings, so the tables need not list them
 }  # fmt: skip
 _LISTED = (
     re.compile(  # "Account and postcode, and I'll stay on the line." / "The card, the last four."
-        r"^\W*(?P<head>[^,;:.?!]{2,60}?),? (and |then |so )(then )?(i|we|it)('ll| will| can)\b"
+        r"^\W*(?P<head>[^,;:.?!]{2,60}?),? (and |then |so )(then )?(i|we|it)('ll| will| can|'re"
+        r"| are)\b"
         r"|^\W*(?P<lead>(the|your) [^,;:.?!]{2,40}),",
         re.IGNORECASE,
     )
