@@ -45,6 +45,11 @@ PERSONAS = load_personas(default_personas_dir()).personas
         ("warm-up", "What's the address of the flat you're moving into?", ["new address"]),
         ("product-blamer", "What's the system called, on the box?", ["model"]),
         ("abusive-curser", "Who did you buy it off, was it online?", ["retailer"]),
+        ("abusive-curser", "What did the courier's email say the number was?", ["tracking number"]),
+        ("abusive-curser", "Let me grab the consignment ref off you.", ["tracking number"]),
+        ("product-blamer", "What kit have you got exactly?", ["model"]),
+        ("billing-dispute", "Can I get your birthday and the number you're ringing about?",
+         ["mobile number", "date of birth"]),
         # chat spellings
         ("billing-dispute", "wat dates were u away?", ["travel dates"]),
     ],

@@ -78,7 +78,8 @@ CIRCUMSTANCE_KINDS: tuple[DetailKind, ...] = (
             r"\bwhen (did|was) (you|u|it) (order|buy|bought|ordered|purchase)",
             r"\b(what|which) (shop|store|retailer|website|site|company|seller|online shop)\b",
             r"\bwho('s| is| was) the (retailer|seller|sender|shop|merchant|store)\b",
-            r"\bwho('s| is| was) (it|the parcel|the order|the delivery) (from|with)\b",
+            r"\bwho('s| is| was) (it|the parcel|the order|the delivery) (coming |sent )?"
+            r"(from|with)\b",
             r"\bwhere('s| is| was) (it|the parcel|the order) (from|bought|ordered)\b",
             r"\bwho sent (it|the parcel)\b|\border (details|date)\b",
             r"\b(place|placed|make|made) the order\b",
@@ -89,7 +90,7 @@ CIRCUMSTANCE_KINDS: tuple[DetailKind, ...] = (
         r"\bmodel\b|\bproduct\b|\bdevice\b",
         names=(r"\bmodel\b",),
         describes=(
-            r"\bwhich (\w+ )?(device|product|system|router|unit|kit|model|version)\b",
+            r"\b(which|what) (\w+ )?(device|product|system|router|unit|kit|model|version)\b",
             r"\bwhat('s| is) (it|the (system|device|product|unit|kit|router)) called\b",
             r"\b(name|make) (printed |written )?(on|of) (the|your) (box|system|device|product"
             r"|unit|router|kit)\b|\bexact name\b|\b(system|device|product|router) name\b",

@@ -29,7 +29,8 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
         rf"policy ?{_NO}?",
         "policy",
         describes=(
-            rf"\b{NUMBER} (on|from|at the top of) (your|the) (policy|schedule|certificate)",
+            rf"\b{NUMBER} (on|from|at the top of) (your|the) (insurance |policy )?(policy|schedule"
+            r"|certificate)",
         ),
         near=(r"\b(policy|schedule|certificate|renewal|insurance documents?)\b",),
         serves=("account",),
@@ -61,7 +62,8 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
             rf"\b(parcel|delivery|shipping|shipment) {NUMBER}(?!\w)",
         ),
         near=(
-            r"\b(dispatch|shipping|delivery|courier|parcel|tracking) (e-?mail|text|note)\b",
+            r"\b(dispatch|shipping|delivery|courier|parcel|tracking)('s)? "
+            r"(e-?mail|text|note|message)\b",
             r"\b(text|e-?mail|message)\b[^.?!]*\b(deliver\w*|left|safe place|dispatch\w*|shipped"
             r"|driver|courier|on its way)\b",
         ),

@@ -89,7 +89,7 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
             r"\bin case (we|the call|the line) (get |gets )?(cut off|drop)",
             r"\bnumber (we|you) (sent|got|get|receive)\w* the (otp|code|text|sms)\b",
             r"\bnumber (we|i) can (reach|call|ring|text|contact|get) you\b",
-            r"\bnumber (are )?you('re| are)? (calling|ringing|phoning) (from|on)\b",
+            r"\bnumber (are )?you('re| are)? (calling|ringing|phoning) (from|on|about)\b",
             r"\bnumber (we|i) (should|can) (call|ring|text)\b",
             r"\bnumber (of|for) the (line|sim|phone|mobile)\b",
             r"\b(line|sim|phone|mobile)\b[^.?!]*\b(its|the|your) (number|no)\b",

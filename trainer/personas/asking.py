@@ -21,7 +21,8 @@ _REQUEST = re.compile(
             r"\b(give|tell|read|provide|spell|share|pass|send|state|mention) "
             r"(me|us|it|that|over|your|ur|the)\b",
             # "chuck me the postcode", "pop the ref in the chat", "read off the number"
-            r"\b(chuck|bung|pop|fire|shoot|drop|ping|type|paste|reel|rattle|read) "
+            r"\b(chuck|bung|pop|fire|shoot|drop|ping|type|paste|reel|rattle|read|grab|find"
+            r"|dig out) "
             r"(me|us|over|off|out|the|your|ur)\b"
             r"|\b(put|stick|post|send|paste|type|pop|drop) (it|them|that|the \w+( \w+)?) "
             r"(in|into|on) (the )?(chat|here|box|message)\b",
@@ -38,7 +39,8 @@ _REQUEST = re.compile(
             r"\bwhat('s| is| was| are| were|s)\b",
             # "ok where from": a question without its mark, not "when it comes, we'll ..."
             r"^\W*(\w+\W+){0,3}(who|where|which|when|how much|how many)\b(?!.*('ll|\bwill\b))",
-            r"\b(i'd|i would|we'd|we would) (like|love) (your|the|to)\b|\blet me (have|get|take)\b",
+            r"\b(i'd|i would|we'd|we would) (like|love) (your|the|to)\b"
+            r"|\blet me (have|get|take|grab|note|jot)\b",
             r"\b(mind|able to) (giving|telling|reading|confirming|give|tell|read|confirm)\b",
             r"\blet's (start|begin|get|have|take|go)\b|\b(start|begin) with (your|the)\b",
             r"\bif (i|you|we) (could|can)\b",
