@@ -50,6 +50,11 @@ PERSONAS = load_personas(default_personas_dir()).personas
         ("product-blamer", "What kit have you got exactly?", ["model"]),
         ("billing-dispute", "Can I get your birthday and the number you're ringing about?",
          ["mobile number", "date of birth"]),
+        ("angry-escalation", "For verification purpose, account number and pin code.",
+         ["account number", "postcode"]),
+        ("product-blamer", "I'm gonna need the order number, it's on your receipt email.",
+         ["order number"]),  # where it is written names no other detail
+        ("product-blamer", "do u have the s/n handy?", ["serial number"]),
         # chat spellings
         ("billing-dispute", "wat dates were u away?", ["travel dates"]),
     ],
@@ -82,3 +87,4 @@ def test_helpers_rewrite_and_read_prefixes():
     assert named_prefixes("Is it the BW then six digits?") == ["BW"]
     assert named_prefixes("the SW number, please") == ["SW"]
     assert named_prefixes("what number is it?") == []
+    assert normalise("do u have the s/n n the dob") == "do you have the s/n and the dob"

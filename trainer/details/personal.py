@@ -22,7 +22,13 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
     DetailKind(
         "postcode",
         r"\bpost\s*code\b|\bzip\b|\bpostal\b",
-        names=(r"\bpost\s*code\b", r"\bpostal\s+code\b", r"\bzip( code)?\b", r"\beircode\b"),
+        names=(
+            r"\bpost\s*code\b",
+            r"\bpostal\s+code\b",
+            r"\bzip( code)?\b",
+            r"\beircode\b",
+            r"\bpin ?code\b",
+        ),
         describes=(
             r"\bcode (for|of|at) (your|the) (address|house|home|street|area|property|flat)\b",
             r"\b(letters|code|bit) at the end of (your|the) address\b",

@@ -103,8 +103,9 @@ _TOLD = re.compile(r"\b(is|was|are|were|has|have|had)\b", re.IGNORECASE)
 
 def normalise(text: str) -> str:
     """An agent turn with chat spellings written out ("wat dates were u in spain?")."""
-    for pattern, word in _CHAT.items():
-        text = re.sub(pattern, word, text, flags=re.IGNORECASE)
+    for pattern, word in _CHAT.items():  # a whole word only: not the "n" of "s/n"
+        alone = pattern.replace(r"\b", r"(?<![\w/'-])", 1).replace(r"\b", r"(?![\w/'-])", 1)
+        text = re.sub(alone, word, text, flags=re.IGNORECASE)
     return text
 
 
@@ -190,7 +191,7 @@ _WORD_FORMS = {
     "address": r"(?:address|addy)",
     "phone": r"(?:phone|telephone|tel|landline)",
     "mobile": r"(?:mobile|cell)",
-    "reference": r"(?:reference|ref|code|number)",
+    "reference": r"(?:reference|ref|number)",
     "confirmation": r"(?:confirmation|code|reference|ref|number)",
     "email": r"(?:e-?mail)",
     "moving": r"(?:moving|move)",
@@ -221,6 +222,9 @@ def name_pattern(name: str) -> str:
     if "number" in words:  # "reference number": "the number" alone is not the reference
         pairs = zip(words, forms, strict=True)
         forms = [f if w == "number" else f.replace("|number", "") for w, f in pairs]
+        others = {a for w, f in zip(words, forms, strict=True) if w != "number" for a in _alts(f)}
+        number = "|".join(a for a in _alts(_WORD_FORMS["number"]) if a not in others)
+        forms = [f"(?:{number})" if w == "number" else f for w, f in zip(words, forms, strict=True)]
     pattern = "".join(rf"(?=.*(?<!\w){form}(?!\w))" for form in forms)
     alias = _NAME_ALIASES.get(name.lower())
     return f"^{pattern}|{alias}" if alias else f"^{pattern}"
@@ -248,6 +252,11 @@ def named_prefixes(sentence: str) -> list[str]:
     """The start of a value named as the kind of number it is ("the CLM number", "the 07
     one", "BW then six numbers") -> ``["CLM"]``."""
     return [m.group(1).upper() for m in _NAMED_PREFIX.finditer(sentence)]
+
+
+def _alts(form: str) -> list[str]:
+    """The alternatives of a word form: ``(?:reference|ref|code)`` -> reference, ref, code."""
+    return form.removeprefix("(?:").removesuffix(")").split("|")
 
 
 def spelled_prefix(sentence: str) -> str:

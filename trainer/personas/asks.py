@@ -68,6 +68,12 @@ _PLAIN = frozenset(
      "thing", "those", "today", "usually", "which", "would", "yesterday", "that's", "it's",
      "ordered", "online", "bought", "delivered", "morning", "afternoon", "evening", "weeks"}
 )  # fmt: skip
+_WHERE_WRITTEN = re.compile(
+    r"\b(on|in|from|off|under|at the top of) (your|the|that|an?) ([\w-]+ ){0,2}"
+    r"(e-?mail|text|message|letter|bill|statement|receipt)\b",
+    re.IGNORECASE,
+)
+"""Where a detail is written, which names another kind of detail without asking for it."""
 _QUALIFIERS = {  # a qualifier of a fact's name and how a sentence may say it
     "new": r"new|moving (to|into|in)|you('re| are) moving|you'll be moving",
     "current": "current|now|at the moment",
@@ -127,14 +133,15 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
 
 def _asks(name: str, fact: AskableFact, kind: Kind | None, held: set[str], sentence: str) -> bool:
     """Whether one asking sentence asks for this fact (rules 1-3 of the module docstring)."""
-    if fact.is_asked(sentence) or compiled(name_pattern(name)).search(sentence):
+    bare = _WHERE_WRITTEN.sub(" ", sentence)  # "the order number, it's on your receipt email"
+    if fact.is_asked(bare) or compiled(name_pattern(name)).search(sentence):
         return True
     if kind is None or _unqualified(name, sentence):
         return False
     patterns = [*kind.names, *kind.describes]
     for other in (_BY_ID[k] for k in kind.serves if k not in held):
         patterns += [*other.names, *other.describes]
-    if any(compiled(p).search(sentence) for p in patterns):
+    if any(compiled(p).search(bare) for p in patterns):
         return True
     if kind.name == "when" and DATE_REQUEST.search(sentence):
         event = event_pattern(name)
