@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from trainer.details import kind_of
 from trainer.paths import default_personas_dir
 from trainer.personas.asking import asking_sentences, asks_for_name, name_pattern
 from trainer.personas.asks import facts_asked
-from trainer.personas.fact_kinds import kind_of
 from trainer.personas.loading import load_personas
 
 PERSONAS = load_personas(default_personas_dir()).personas
@@ -162,11 +162,11 @@ def test_the_word_number_alone_is_not_a_reference_number():
 
 
 def test_kinds_come_from_fact_names():
-    kinds = {n: kind_of(n).id for n in ("parcel contents", "claim reference", "moving date")}
+    kinds = {n: kind_of(n).name for n in ("parcel contents", "claim reference", "moving date")}
     assert kinds == {
         "parcel contents": "contents",
         "claim reference": "claim",
-        "moving date": "event_date",
+        "moving date": "when",
     }
     assert kind_of("favourite colour") is None
 

@@ -32,8 +32,15 @@ def test_what_counts_as_asking(text, asks):
 
 
 def test_a_verification_turn_asks_without_a_request_word():
-    text = "Account number and postcode, and I'll get straight on it."
+    text = "Account number and postcode now."
     assert asking_sentences(text) == [] and asking_sentences(text, verifying=True) == [text]
+
+
+def test_a_list_of_details_before_what_the_agent_will_do_asks():
+    text = "Account number and postcode, and I'll get straight on it."
+    assert asking_sentences(text) == [text]
+    told = "Your case number is LH-55120, and I'll put it in the email too."
+    assert asking_sentences(told) == []
 
 
 @pytest.mark.parametrize(
@@ -113,3 +120,24 @@ def test_reading_back_and_telling_are_not_asking(text):
 
 def test_asking_to_confirm_still_asks():
     assert asking_sentences("And your date of birth, just to confirm it's you?")
+
+
+def test_check_and_repair_acts_can_be_authored_with_the_said_slot():
+    text = BASE + (
+        "responses:\n"
+        "  confirm: ['Spot on, yes.']\n"
+        "  repeat: {calm: ['I said {said}'], angry: ['For the last time: {said}']}\n"
+        "  ask_again: ['You skipped my question: {said}']\n"
+    )
+    persona = parse_persona(text, "small-caller.yaml")
+    assert persona.responses["confirm"].annoyed == ["Spot on, yes."]
+    assert persona.responses["repeat"].angry == ["For the last time: {said}"]
+
+
+def test_misspelt_check_acts_and_slots_are_reported_with_their_lines():
+    text = BASE + "responses:\n  confrim: ['Yes.']\n  ask_again: ['Well? {sayd}']\n"
+    with pytest.raises(PersonaError) as err:
+        parse_persona(text, "small-caller.yaml")
+    problems = [str(p) for p in err.value.problems]
+    assert any(":15: responses" in p and "Did you mean: confirm?" in p for p in problems), problems
+    assert any(":16: responses.ask_again" in p and "{said}" in p for p in problems), problems

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from trainer.simulation.checks import check_question, unanswered_question
-from trainer.simulation.planner import phrasebook
 from trainer.simulation.state import start_state
+from trainer.simulation.voicing import phrasebook
 from trainer.transcripts.transcript import Turn
 
 SAID = ["I'm moving house next month, on the 14th.", "The bill was 186 pounds."]

@@ -101,3 +101,15 @@ def test_reading_the_problem_back_does_not_meet_a_need_for_a_date(caller):
     text = "I've booked the engineer for Thursday morning."
     state, _ = _turn(caller, state, text, set())
     assert "engineer-date" in state.addressed_needs
+
+
+def test_a_personas_own_confirm_and_repeat_lines_are_used():
+    own = "responses:\n  confirm: ['Spot on, yes.']\n  repeat: ['Listen: {said}']\n"
+    persona = parse_persona(AGENDA_YAML.replace("responses:\n", own, 1), "agenda-caller.yaml")
+    state = start_state(persona, "c1")
+    state, _ = _turn(persona, state, "Hello, you're through to Sam.", {"greets"})
+    text = "Sorry, just to check: the boiler's been broken since Sunday. Is that right?"
+    _, plan = _turn(persona, state, text, {"apologises", "restates_issue"})
+    assert plan.acts[0] == "confirm" and plan.fallback.startswith("Spot on, yes.")
+    _, plan = _turn(persona, state, "Sorry, could you say that again?", {"apologises"})
+    assert plan.acts == ("repeat",) and plan.fallback.startswith("Listen: ")

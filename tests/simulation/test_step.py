@@ -113,3 +113,17 @@ def test_agent_text_is_normalised_once(persona):
     long = normalise_agent_text("word " * 1000)
     assert long.endswith(" …") and len(long) <= MAX_AGENT_CHARS + 2
     assert normalise_agent_text("x" * 2500) == "x" * MAX_AGENT_CHARS + " …"
+
+
+def test_a_transfer_that_needs_a_detail_gets_it_before_the_caller_accepts():
+    from trainer.paths import default_personas_dir
+    from trainer.personas.loading import load_personas
+
+    derek = load_personas(default_personas_dir()).personas["angry-escalation"]
+    text = "To put you through to a manager I'll need your account number first."
+    plan = step(derek, _start(derek), text, {"transfers_to_supervisor"}, "authored")
+    assert plan.beat is not None and plan.beat.id == "transferred"
+    assert plan.ended and plan.state.outcome == "escalated"
+    assert plan.plan.acts[0] == "answer"
+    beat_line = next(line for line in plan.beat.say if line in plan.lead)
+    assert plan.lead.index("NB-20417") < plan.lead.index(beat_line)  # the number, then the beat

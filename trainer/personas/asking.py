@@ -20,11 +20,27 @@ _REQUEST = re.compile(
             r"\bplease\b|\bpls\b|\bplz\b|\bkindly\b|\bgo ahead\b|\bready\b",
             r"\b(give|tell|read|provide|spell|share|pass|send|state|mention) "
             r"(me|us|it|that|over|your|ur|the)\b",
+            # "chuck me the postcode", "pop the ref in the chat", "read off the number"
+            r"\b(chuck|bung|pop|fire|shoot|drop|ping|type|paste|reel|rattle|read|grab|find"
+            r"|dig out) "
+            r"(me|us|over|off|out|the|your|ur)\b"
+            r"|\b(put|stick|post|send|paste|type|pop|drop) (it|them|that|the \w+( \w+)?) "
+            r"(in|into|on) (the )?(chat|here|box|message)\b",
+            # "that's all I need", "is what I'm after", "would help me no end"
+            r"\b(all|what|the one|everything|the (next|first|last|other|only) thing) (i|we)('m| am"
+            r"|'re| are)? (need|after|want)\b|\bfire away\b"
+            r"|^\W*(next( up)?|first( up| off)?|lastly|finally|and finally),? (your|the)\b"
+            r"|\b(i'm|i am|we're) after\b|\bwould (help|be (great|handy|brilliant|perfect))\b",
+            r"\b(two|three|a few|a couple of) (quick )?(things|details|bits)\b.*(:|\bneed\b)"
+            r"|\b(need|require|want) (just )?(two|three|a few|a couple of) (quick )?(things|details"
+            r"|bits)\b",
+            r"\bbear with me\b.*\b(and|then)\b",
             r"\b(confirm|verify|quote)( for me)? (your|ur|the|that|me|it)\b",
             r"\bwhat('s| is| was| are| were|s)\b",
             # "ok where from": a question without its mark, not "when it comes, we'll ..."
             r"^\W*(\w+\W+){0,3}(who|where|which|when|how much|how many)\b(?!.*('ll|\bwill\b))",
-            r"\b(i'd|i would|we'd|we would) (like|love) (your|the|to)\b|\blet me (have|get|take)\b",
+            r"\b(i'd|i would|we'd|we would) (like|love) (your|the|to)\b"
+            r"|\blet me (have|get|take|grab|note|jot)\b",
             r"\b(mind|able to) (giving|telling|reading|confirming|give|tell|read|confirm)\b",
             r"\blet's (start|begin|get|have|take|go)\b|\b(start|begin) with (your|the)\b",
             r"\bif (i|you|we) (could|can)\b",
@@ -44,8 +60,10 @@ _NOT_ASKING = re.compile(
             r"\b(i've|i have|we've|we have|i('ve)? already) (got |already |now )?"
             r"(got|have|taken|verified|found|pulled|updated|noted)\b",
             r"\bno need\b|\b(don't|won't) need\b|\bfor today is\b",
+            r"\b(won't|don't|will not|do not|shouldn't) (have|need) to\b",
+            r"\b(matched|matches|doesn't match|didn't match|checks out|checked out)\b",
             r"\b(we|i)('ll| will) (text|send|email|call|ring|post)\b",
-            r"\byour \w+( \w+)? (is|was|reads)\b",
+            r"^(?!.*\b(what|which|when|where|how)\b.*\byour\b).*\byour \w+( \w+)? (is|was|reads)\b",
             r"\bread (that |it |this )?back\b|\byou'll (get|receive)\b",
             r"^\W*(just )?to confirm\b(?!.*\?)",  # "To confirm, ..." tells; "..., to confirm?" asks
         ]
@@ -57,6 +75,55 @@ _NOT_ASKING = re.compile(
 _FOLLOW_ON = re.compile(
     r"^\W*(and|also|plus|oh,? and|as well as|then)\b|\b(too|as well|also)\W*$", re.IGNORECASE
 )
+
+
+_CHAT = {  # chat spellings, so the tables need not list them
+    r"\bwat\b": "what", r"\bwhats\b": "what's", r"\bu\b": "you", r"\bur\b": "your",
+    r"\b(pls|plz)\b": "please", r"\babt\b": "about", r"\bshud\b": "should",
+    r"\bthats\b": "that's", r"\bwhos\b": "who's", r"\bwot\b": "what", r"\bamt\b": "amount",
+    r"\bn\b": "and", r"\b4\b(?= the\b)": "for", r"\b(actually|exactly|basically) ": "",
+}  # fmt: skip
+_LISTED = (
+    re.compile(  # "Account and postcode, and I'll stay on the line." / "The card, the last four."
+        r"^\W*(?P<head>[^,;:.?!]{2,60}?),? (and |then |so )(then )?(i|we|it)('ll| will| can|'re"
+        r"| are)\b"
+        r"|^\W*(?P<lead>(the|your) [^,;:.?!]{2,40}),",
+        re.IGNORECASE,
+    )
+)
+_PRONOUN = re.compile(  # a clause, not a list of details: someone does something in it
+    r"\b(i|i'm|i've|you|you're|we|we're|it|it's|they|he|she|this|that|there|sorry|thanks"
+    r"|is|are|was|were|has|have|had|comes?|came|goes|went|shows?|says?|ends?|looks?|\w+ed)\b",
+    re.IGNORECASE,
+)
+
+
+_TOLD = re.compile(r"\b(is|was|are|were|has|have|had)\b", re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """An agent turn with chat spellings written out ("wat dates were u in spain?")."""
+    for pattern, word in _CHAT.items():  # a whole word only: not the "n" of "s/n"
+        alone = pattern.replace(r"\b", r"(?<![\w/'-])", 1).replace(r"\b", r"(?![\w/'-])", 1)
+        text = re.sub(alone, word, text, flags=re.IGNORECASE)
+    return text
+
+
+def listed_words(sentence: str) -> set[str]:
+    """The words of a list of details that opens a sentence, before what the agent will do
+    with them ("Account and postcode, and I'll stay on the line." -> account, and,
+    postcode; "The card po, the last four digits lang."); empty for any other sentence."""
+    found = _LISTED.search(sentence)
+    head = found and (found.group("head") or found.group("lead"))
+    if not found or not head or _PRONOUN.search(head):
+        return set()
+    if found.group("lead") and _TOLD.search(sentence[found.end() :]):
+        return set()  # "Your postcode, as it happens, is on our outage map."
+    return set(re.findall(r"[a-z]+", head.lower()))
+
+
+def _listed(sentence: str) -> bool:
+    return bool(listed_words(sentence))
 
 
 def asking_sentences(text: str, verifying: bool = False) -> list[str]:
@@ -74,7 +141,12 @@ def asking_sentences(text: str, verifying: bool = False) -> list[str]:
     asking: list[str] = []
     follows = False  # the sentence before asked ("Your account number? And the postcode.")
     for sentence in sentences:
-        request = verifying or _REQUEST.search(sentence) or (follows and _follows_on(sentence))
+        request = (
+            verifying
+            or _REQUEST.search(sentence)
+            or _listed(sentence)
+            or (follows and _follows_on(sentence))
+        )
         follows = bool(request) and not _NOT_ASKING.search(sentence)
         if follows:
             asking.append(sentence)
@@ -102,7 +174,7 @@ _NAME_REQUEST = re.compile(
 def asks_for_name(text: str, verifying: bool = False) -> bool:
     """Whether an agent turn asks for the caller's own name ("Can I take your name and
     postcode?"), in a sentence that asks; "Thanks, Mr Walsh" and "my name's Sam" do not."""
-    return any(_NAME_REQUEST.search(s) for s in asking_sentences(text, verifying))
+    return any(_NAME_REQUEST.search(s) for s in asking_sentences(normalise(text), verifying))
 
 
 def spelled_sentences(text: str) -> list[str]:
@@ -119,8 +191,8 @@ _WORD_FORMS = {
     "address": r"(?:address|addy)",
     "phone": r"(?:phone|telephone|tel|landline)",
     "mobile": r"(?:mobile|cell)",
-    "reference": r"(?:reference|ref|code|number)",
-    "confirmation": r"(?:confirmation|code)",
+    "reference": r"(?:reference|ref|number)",
+    "confirmation": r"(?:confirmation|code|reference|ref|number)",
     "email": r"(?:e-?mail)",
     "moving": r"(?:moving|move)",
     "travel": r"(?:travel\w*|trip|fly|flew|abroad|away)",
@@ -150,9 +222,41 @@ def name_pattern(name: str) -> str:
     if "number" in words:  # "reference number": "the number" alone is not the reference
         pairs = zip(words, forms, strict=True)
         forms = [f if w == "number" else f.replace("|number", "") for w, f in pairs]
-    pattern = "".join(rf"(?=.*\b{form}\b)" for form in forms)
+        others = {a for w, f in zip(words, forms, strict=True) if w != "number" for a in _alts(f)}
+        number = "|".join(a for a in _alts(_WORD_FORMS["number"]) if a not in others)
+        forms = [f"(?:{number})" if w == "number" else f for w, f in zip(words, forms, strict=True)]
+    pattern = "".join(rf"(?=.*(?<!\w){form}(?!\w))" for form in forms)
     alias = _NAME_ALIASES.get(name.lower())
     return f"^{pattern}|{alias}" if alias else f"^{pattern}"
+
+
+_OF_THE = re.compile(
+    r"\b((the|your|ur) )?(number|no|reference|ref|name|date|dates|address|details) (of|for) "
+    r"(the|your|ur) ([a-z-]+)\b",
+    re.IGNORECASE,
+)
+_NAMED_PREFIX = re.compile(
+    r"(?<![\w-])((?-i:[A-Z]{2,4})|0\d{1,3})(?=[ -]?(number|no\b|one\b|code|ref|reference|digits"
+    r"|then|and then|followed)\b)",
+    re.IGNORECASE,
+)
+
+
+def compounds(text: str) -> str:
+    """A detail's noun said after "of the" said before it as agents also do: "the number of
+    the parcel" -> "the parcel number", "the dates of the trip" -> "the trip dates"."""
+    return _OF_THE.sub(lambda m: f"{m.group(5)} {m.group(6)} {m.group(3)}", text)
+
+
+def named_prefixes(sentence: str) -> list[str]:
+    """The start of a value named as the kind of number it is ("the CLM number", "the 07
+    one", "BW then six numbers") -> ``["CLM"]``."""
+    return [m.group(1).upper() for m in _NAMED_PREFIX.finditer(sentence)]
+
+
+def _alts(form: str) -> list[str]:
+    """The alternatives of a word form: ``(?:reference|ref|code)`` -> reference, ref, code."""
+    return form.removeprefix("(?:").removesuffix(")").split("|")
 
 
 def spelled_prefix(sentence: str) -> str:

@@ -5,7 +5,7 @@ a question, and a follow-on such as "And the postcode."), so a detail the agent 
 mentions is not blurted out. In those sentences a fact is asked for by
 
 1. its ``asked_by`` patterns or its name as agents say it ("acct no", "DOB");
-2. its kind (``fact_kinds``): another name ("customer ID", "zip"), a description ("the
+2. its kind (``trainer.details``): another name ("customer ID", "zip"), a description ("the
    long number at the top of your bill", "the date you were born"), or the name of a kind
    it stands in for when the persona has none ("order number" to a parcel caller); a
    qualified fact ("new address") only with its qualifier ("the address of the new house");
@@ -31,28 +31,32 @@ import re
 from collections.abc import Mapping
 from typing import Protocol
 
-from trainer.personas.asking import (
-    asking_sentences,
-    context_sentences,
-    name_pattern,
-    spelled_prefix,
-    spelled_sentences,
-)
-from trainer.personas.fact_kinds import (
+from trainer.details import (
     DATE_REQUEST,
     GENERIC_REQUEST,
     KINDS,
-    Kind,
     compiled,
     event_pattern,
     kind_of,
+)
+from trainer.details import DetailKind as Kind
+from trainer.personas.asking import (
+    asking_sentences,
+    compounds,
+    context_sentences,
+    listed_words,
+    name_pattern,
+    named_prefixes,
+    normalise,
+    spelled_prefix,
+    spelled_sentences,
 )
 
 _DAY_ONLY = re.compile(
     r"\b(what|which) (date|day)\b|\bthe date\b|\bbig day\b|\bwhat's the date\b", re.IGNORECASE
 )
 _OTHER_DAY = re.compile(r"\bborn\b|\bbirth|\bd\.?o\.?b\b|\b(call|rang|ring|phoned|spoke)\b", re.I)
-_BY_ID = {k.id: k for k in KINDS}
+_BY_ID = {k.name: k for k in KINDS}
 _GUESS = re.compile(
     r"^\W*(\w+\W+){0,2}(is|was|are|were) (it|that|this|they)\b.*\?|"
     r"^\W*(\w+\W+){0,2}(did you|have you got|do you have|you've got)\b.*\?",
@@ -64,7 +68,18 @@ _PLAIN = frozenset(
      "thing", "those", "today", "usually", "which", "would", "yesterday", "that's", "it's",
      "ordered", "online", "bought", "delivered", "morning", "afternoon", "evening", "weeks"}
 )  # fmt: skip
-_QUALIFIERS = frozenset({"new", "current", "old", "home", "work", "billing", "second"})
+_WHERE_WRITTEN = re.compile(
+    r"\b(on|in|from|off|under|at the top of) (your|the|that|an?) ([\w-]+ ){0,2}"
+    r"(e-?mail|text|message|letter|bill|statement|receipt)\b",
+    re.IGNORECASE,
+)
+"""Where a detail is written, which names another kind of detail without asking for it."""
+_QUALIFIERS = {  # a qualifier of a fact's name and how a sentence may say it
+    "new": r"new|moving (to|into|in)|you('re| are) moving|you'll be moving",
+    "current": "current|now|at the moment",
+    "old": "old|previous|moving (from|out)",
+    **{w: w for w in ("home", "work", "billing", "second")},
+}
 
 
 class AskableFact(Protocol):
@@ -81,15 +96,18 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
     ``verifying``: the analyser read the turn as a verification request, so every sentence
     counts as asking, and a turn that names no fact gets the first one.
     """
+    text = compounds(normalise(text))
     asking = asking_sentences(text, verifying)
     if not asking:
         return []
     kinds = {name: kind_of(name) for name in facts}
-    held = {k.id for k in kinds.values() if k is not None}
-    events = [n for n, k in kinds.items() if k is not None and k.id == "event_date"]
+    held = {k.name for k in kinds.values() if k is not None}
+    events = [n for n, k in kinds.items() if k is not None and k.name == "when"]
     found: set[str] = set()
     for sentence in asking:
         here = {n for n, f in facts.items() if _asks(n, f, kinds[n], held, sentence)}
+        listed = listed_words(sentence)  # "Account and postcode, and I'll ...": "account"
+        here |= {n for n in facts if _head_word(n) in listed}
         if len(events) == 1 and _DAY_ONLY.search(sentence) and not _OTHER_DAY.search(sentence):
             here.add(events[0])
         if _GUESS.search(sentence):  # "Is it the three-pack you've got?"
@@ -103,6 +121,7 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
             if GENERIC_REQUEST.search(sentence):
                 found.update(_placed(kinds, text))
     spelled = [spelled_prefix(s) for s in spelled_sentences(text)]
+    spelled += [p for s in asking for p in named_prefixes(s)]
     for name, fact in facts.items():
         core = re.sub(r"[^A-Za-z0-9]", "", fact.value).upper()
         if any(len(p) >= 2 and core.startswith(p) for p in spelled):
@@ -114,19 +133,26 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
 
 def _asks(name: str, fact: AskableFact, kind: Kind | None, held: set[str], sentence: str) -> bool:
     """Whether one asking sentence asks for this fact (rules 1-3 of the module docstring)."""
-    if fact.is_asked(sentence) or compiled(name_pattern(name)).search(sentence):
+    bare = _WHERE_WRITTEN.sub(" ", sentence)  # "the order number, it's on your receipt email"
+    if fact.is_asked(bare) or compiled(name_pattern(name)).search(sentence):
         return True
     if kind is None or _unqualified(name, sentence):
         return False
     patterns = [*kind.names, *kind.describes]
     for other in (_BY_ID[k] for k in kind.serves if k not in held):
         patterns += [*other.names, *other.describes]
-    if any(compiled(p).search(sentence) for p in patterns):
+    if any(compiled(p).search(bare) for p in patterns):
         return True
-    if kind.id == "event_date" and DATE_REQUEST.search(sentence):
+    if kind.name == "when" and DATE_REQUEST.search(sentence):
         event = event_pattern(name)
         return bool(event and event.search(sentence))
     return False
+
+
+def _head_word(name: str) -> str:
+    """The word a fact is called by in a list of details ("account" of "account number")."""
+    words = [w for w in re.findall(r"[a-z]+", name.lower()) if w not in _QUALIFIERS]
+    return words[0] if words else ""
 
 
 def _guessed(value: str, sentence: str) -> bool:
@@ -139,8 +165,9 @@ def _guessed(value: str, sentence: str) -> bool:
 def _unqualified(name: str, sentence: str) -> bool:
     """A "new address" is not asked for by "the address" alone: the kind's words count for
     a qualified fact only with its qualifier ("the address of the new house")."""
-    wanted = set(re.findall(r"[a-z]+", name.lower())) & _QUALIFIERS
-    return bool(wanted) and not any(re.search(rf"\b{w}\b", sentence, re.I) for w in wanted)
+    wanted = set(re.findall(r"[a-z]+", name.lower())) & set(_QUALIFIERS)
+    said = (re.search(rf"\b({_QUALIFIERS[w]})\b", sentence, re.I) for w in wanted)
+    return bool(wanted) and not any(said)
 
 
 def _placed(kinds: Mapping[str, Kind | None], text: str) -> list[str]:

@@ -26,6 +26,9 @@ Act = Literal[
     "react_ownership",
     "react_next_step",
     "accept",
+    "confirm",
+    "repeat",
+    "ask_again",
     "challenge",
     "ask_jargon",
     "push_back",
@@ -49,9 +52,11 @@ RUDE_SIGNALS = frozenset(
 )
 """Agent signals a caller counts towards hanging up (``persistence.rude_turns``)."""
 
-SLOTS = ("facts", "need", "agent_words")
+SLOTS = ("facts", "need", "agent_words", "said")
 """Placeholders a response line may use: ``{facts}`` the values asked for, ``{need}`` the
-first unaddressed need, ``{agent_words}`` a few of the agent's own words."""
+first unaddressed need, ``{agent_words}`` a few of the agent's own words, ``{said}`` the
+caller's point (the question the agent passed over, else their last line's first
+sentence: what ``repeat`` and ``ask_again`` say again)."""
 
 
 def check_pattern(value: str) -> str:
@@ -109,14 +114,19 @@ class AddressedBy(_Model):
         """True when an agent turn showing ``signals`` with ``text`` addresses the need.
 
         With ``phrases``, a phrase must appear in a sentence that does not deny it ("I
-        can't do Thursday"); then any of ``signals``, or, when the analyser found none of
-        them, the agent's own commitment in a turn that is not rude will do. Without
+        can't do Thursday") or only name what is to come ("I'll fix two things today");
+        then any of ``signals``, or, when the analyser found none of them, the agent's own
+        commitment (not "I can see ...") in a turn that is not rude will do. Without
         ``phrases``, any of ``signals`` is needed.
         """
         by_signal = any(s in signals for s in self.signals)
         if not self.phrases:
             return by_signal
-        sentences = [s for s in SENTENCE.split(text) if s.strip() and not _DENIAL.search(s)]
+        sentences = [
+            s
+            for s in SENTENCE.split(text)
+            if s.strip() and not _DENIAL.search(s) and not _ANNOUNCES.search(s)
+        ]
         by_phrase = any(compile_pattern(p).search(s) for p in self.phrases for s in sentences)
         if by_signal or not self.signals:
             return by_phrase
@@ -173,8 +183,14 @@ class Persistence(_Model):
     )
 
 
-_COMMITMENT = re.compile(
-    r"\b(i|we)('ve|'ll| have| will|'m going to| am going to|'re going to| are going to| can)\b",
+_COMMITMENT = re.compile(  # "I can see the card was blocked" reports, it commits to nothing
+    r"\b(i|we)('ve|'ll| have| will|'m going to| am going to|'re going to| are going to| can)\b"
+    r"(?! (see|hear|tell|imagine|understand|appreciate|only|not|also see)\b)"
+    r"(?!('ve| have)? (seen|heard|noticed|looked|been told)\b)",
+    re.IGNORECASE,
+)
+_ANNOUNCES = re.compile(  # "I'm going to fix two things for you today: ..." names topics ahead
+    r"\b(two|three|a few|a couple of|several) (things|issues|problems|bits|parts)\b",
     re.IGNORECASE,
 )
 _DENIAL = re.compile(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from trainer.scoring.detail_kinds import DETAIL_KINDS, HAS_ID, ID
+from trainer.details import DETAIL_KINDS, HAS_ID, ID
 
 __all__ = ["DETAIL_KINDS", "asked_kinds", "asks_again", "given_kinds"]
 

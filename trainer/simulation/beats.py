@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from trainer.personas.loading import Beat, Condition, Persona
+from trainer.simulation.answered import answered, last_agent_text
 from trainer.simulation.planner import plan_reply
 from trainer.simulation.state import CallState, worn_out
 
@@ -55,9 +56,16 @@ def choose_beat(persona: Persona, state: CallState, signals: set[str]) -> Beat |
             continue
         if beat.end_call == "hang_up" and not worn_out(persona, state, signals):
             continue
-        if condition_holds(beat.when, state, signals):
+        if condition_holds(beat.when, state, signals) and not _answered_already(beat, state):
             return beat
     return None
+
+
+def _answered_already(beat: Beat, state: CallState) -> bool:
+    """A beat that only asks what the agent's turn just answered waits ("How long will
+    that take?" after "within 48 hours"); one that ends the call never waits."""
+    agent = last_agent_text(state)
+    return not beat.end_call and all(answered(line, agent) for line in beat.say)
 
 
 def plan_turn(persona: Persona, state: CallState, signals: set[str]) -> TurnPlan:

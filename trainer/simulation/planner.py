@@ -12,21 +12,17 @@ is used, gets the acts as its directive; the authored line is always the fallbac
 
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-
-import yaml
 
 from trainer.personas.asking import asks_for_name
 from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Beat, Persona
 from trainer.simulation.checks import caller_point, check_kind, unanswered_question
 from trainer.simulation.state import CallState, open_needs
+from trainer.simulation.voicing import facts_text, lines_for, pick
 
-PHRASEBOOK = Path(__file__).with_name("phrasebook.yaml")
+__all__ = ["CallerPlan", "facts_text", "plan_reply"]
 
 _ENDING_ACTS = {
     "hung_up": "hang_up",
@@ -95,46 +91,6 @@ class CallerPlan:
     directive: str
 
 
-@cache
-def phrasebook() -> dict[str, dict[str, dict[str, list[str]]]]:
-    """voice -> act -> band -> lines (plain lists expanded to every band)."""
-    raw = yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))
-    book: dict[str, dict[str, dict[str, list[str]]]] = {}
-    for voice, acts in raw.items():
-        book[voice] = {
-            act: lines
-            if isinstance(lines, dict)
-            else dict.fromkeys(("calm", "annoyed", "angry"), lines)
-            for act, lines in acts.items()
-        }
-    return book
-
-
-def lines_for(persona: Persona, act: str, band: str) -> list[str]:
-    """The lines a persona has for ``act`` in mood ``band``: its own, else the phrasebook's."""
-    own = persona.responses.get(act)  # type: ignore[call-overload]
-    if own is not None:
-        lines = getattr(own, band) or own.calm or own.annoyed or own.angry
-        if lines:
-            return list(lines)
-    if act in ("filler", "explain"):  # the persona's own words beat a generic line here
-        return persona.lines_for(band)  # type: ignore[arg-type]
-    return phrasebook()[persona.phrasebook_voice()][act][band]
-
-
-def facts_text(persona: Persona, names: tuple[str, ...], own_name: bool = False) -> str:
-    """The values asked for, as a caller says them: ``NB-20417``, or ``NB-20417, and the
-    postcode is LS6 3HF`` (the first value plain, each further one named). ``own_name``:
-    the caller's name comes first ("Derek Walsh, and the postcode is LS6 3HF")."""
-    values = [persona.facts[name].value for name in names]
-    if own_name:
-        names, values = ("name", *names), [persona.name, *values]
-    rest = [f"the {name} is {value}" for name, value in zip(names[1:], values[1:], strict=True)]
-    if not rest:
-        return values[0]
-    return ", ".join([values[0], *rest[:-1]]) + f", and {rest[-1]}"
-
-
 def plan_reply(
     persona: Persona,
     state: CallState,
@@ -151,7 +107,10 @@ def plan_reply(
     own_name = _name_asked(persona, state)
     answers = bool(asked or own_name)
     acts: list[str] = []
-    if answers and state.outcome in ("ongoing", "resolved") and not (beat and beat.end_call):
+    # a transfer the agent starts ("to put you through I need your account number") waits
+    # for the detail: the caller gives it, then accepts; only hanging up skips the answer
+    going_on = state.outcome in ("ongoing", "resolved", "escalated")
+    if answers and going_on and not (beat and beat.end_call == "hang_up"):
         again = bool(asked) and record is not None and not set(asked) & set(record.revealed)
         acts.append("answer_again" if again else "answer")
     if beat is None:
@@ -167,7 +126,7 @@ def plan_reply(
     parts = [_say(persona, state, act, slots) for act in plan_acts]
     lead_parts = parts[:1] if answers else []
     if beat is not None:
-        beat_line = _pick(beat.say, state, beat.id)
+        beat_line = pick(beat.say, state, beat.id)
         parts.append(beat_line)
         lead_parts.append(beat_line)
         plan_acts += (f"beat:{beat.id}",)
@@ -293,17 +252,6 @@ def _say(persona: Persona, state: CallState, act: str, slots: dict[str, str]) ->
     if act == "press":
         need = next((n for n in persona.agenda if n.need == slots["need"]), None)
         if need is not None and need.press:
-            return _pick(need.press, state, act, slots)
-    line = _pick(lines_for(persona, act, persona.band(state.mood)), state, act, slots)
+            return pick(need.press, state, act, slots)
+    line = pick(lines_for(persona, act, persona.band(state.mood)), state, act, slots)
     return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), line)
-
-
-def _pick(
-    lines: list[str], state: CallState, salt: str, slots: dict[str, str] | None = None
-) -> str:
-    """A deterministic choice for this call and turn, avoiding lines the caller already said."""
-    rng = random.Random(f"{state.seed}:{state.call_id}:{state.turn}:{salt}")
-    said = " ".join(t.text for t in state.transcript if t.speaker == "customer")
-    rendered = [line.format(**slots) if slots else line for line in lines]
-    fresh = [line for line in rendered if line not in said] or rendered
-    return rng.choice(fresh)

@@ -64,6 +64,9 @@ responses:                        # the caller's own lines per act and mood band
   answer: {calm: ["Sure, it's {facts}."], annoyed: ["It's {facts}."], angry: ["{facts}. Again."]}
   react_empathy: ["Thanks. But I need it fixed."]
   push_back: ["There's no need for that."]
+  confirm: ["Yes, that's right."]             # the agent reads a detail back as a question
+  repeat: ["I said: {said}"]                  # "sorry, could you say that again?"
+  ask_again: ["You didn't answer me: {said}"]  # "anything else?" past the caller's question
   satisfied: ["Right. That's what I needed. Thanks."]
 persistence: {rude_turns: 3, idle_turns: 4}
 resolution: {min_turns: 2}

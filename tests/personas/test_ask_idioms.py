@@ -1,0 +1,90 @@
+"""Ask matching in general terms: request idioms, details described by where they are
+found or what they are for, lists of details, chat spellings (issue 11). The phrasings are
+written for these tests, not taken from the writers' sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from trainer.paths import default_personas_dir
+from trainer.personas.asking import compounds, named_prefixes, normalise
+from trainer.personas.loading import load_personas
+
+PERSONAS = load_personas(default_personas_dir()).personas
+
+
+@pytest.mark.parametrize(
+    ("persona", "text", "asked"),
+    [
+        # request idioms with no "can you" or question mark
+        ("angry-escalation", "Bung me the postcode and I'll have a look.", ["postcode"]),
+        ("product-blamer", "Pop the order number in the chat for me.", ["order number"]),
+        ("angry-escalation", "Bear with me, and then the postcode.", ["postcode"]),
+        ("warm-up", "The account number would be brilliant, when you find it.", ["account number"]),
+        ("angry-escalation", "Postcode, that's all I'm after.", ["postcode"]),
+        ("queue-waiter", "Right, just two things: your date of birth and the mobile.",
+         ["date of birth", "mobile number"]),
+        # a list of details, then what the agent will do with them
+        ("angry-escalation", "Account and phone, then we'll test the line.",
+         ["account number", "phone number"]),
+        ("product-blamer", "Serial and email, and it'll be sorted.",
+         ["serial number", "email address"]),
+        ("angry-escalation", "Go on then, fire away with the account number.", ["account number"]),
+        ("angry-escalation", "Postcode's the next thing I need.", ["postcode"]),
+        ("accent-complainer", "Next up, your date of birth.", ["date of birth"]),
+        ("queue-waiter", "Last four digits of the card and we're away.", ["card number"]),
+        ("angry-escalation", "The line that's down, what's its number?", ["phone number"]),
+        # a detail named by the start of its value
+        ("accent-complainer", "What's your CLM number, please?", ["claim reference"]),
+        ("billing-dispute", "And the one starting 07, which is it?", ["mobile number"]),
+        # "the number of the parcel", "the dates of the trip"
+        ("abusive-curser", "Can you read me the number of the parcel?", ["tracking number"]),
+        # described by what it is for or where it goes
+        ("product-blamer", "Where should the receipt be emailed to?", ["email address"]),
+        ("angry-escalation", "Which number should the engineer's text go to?", ["phone number"]),
+        ("warm-up", "What's the address of the flat you're moving into?", ["new address"]),
+        ("product-blamer", "What's the system called, on the box?", ["model"]),
+        ("abusive-curser", "Who did you buy it off, was it online?", ["retailer"]),
+        ("abusive-curser", "What did the courier's email say the number was?", ["tracking number"]),
+        ("abusive-curser", "Let me grab the consignment ref off you.", ["tracking number"]),
+        ("product-blamer", "What kit have you got exactly?", ["model"]),
+        ("billing-dispute", "Can I get your birthday and the number you're ringing about?",
+         ["mobile number", "date of birth"]),
+        ("angry-escalation", "For verification purpose, account number and pin code.",
+         ["account number", "postcode"]),
+        ("product-blamer", "I'm gonna need the order number, it's on your receipt email.",
+         ["order number"]),  # where it is written names no other detail
+        ("product-blamer", "do u have the s/n handy?", ["serial number"]),
+        # chat spellings
+        ("billing-dispute", "wat dates were u away?", ["travel dates"]),
+    ],
+)  # fmt: skip
+def test_general_ask_idioms_are_matched(persona, text, asked):
+    assert PERSONAS[persona].facts_asked(text) == asked
+
+
+@pytest.mark.parametrize(
+    ("persona", "text"),
+    [
+        ("angry-escalation", "Your postcode, as it happens, is on our outage map."),
+        ("product-blamer", "Your order number is LH-1190442, and I'll put it in the email."),
+        ("accent-complainer", "Your date of birth matched, so we're through security."),
+        (
+            "product-blamer",
+            "The LH number you typed has come through, so you won't have to give it.",
+        ),
+        ("abusive-curser", "The seller's name is printed on the label, so I'll copy them in."),
+        ("angry-escalation", "The engineer is booked and we're all set."),
+    ],
+)
+def test_mentions_are_still_not_asks(persona, text):
+    assert PERSONAS[persona].facts_asked(text) == []
+
+
+def test_helpers_rewrite_and_read_prefixes():
+    assert normalise("wat dates were u in spain?") == "what dates were you in spain?"
+    assert compounds("the number of the parcel") == "the parcel number"
+    assert named_prefixes("Is it the BW then six digits?") == ["BW"]
+    assert named_prefixes("the SW number, please") == ["SW"]
+    assert named_prefixes("what number is it?") == []
+    assert normalise("do u have the s/n n the dob") == "do you have the s/n and the dob"
