@@ -8,7 +8,8 @@ import stat
 from pathlib import Path
 
 from trainer.ui import render
-from trainer.ui.studio import TEMPLATE, duplicate, save_persona, validate
+from trainer.ui.persona_files import duplicate, save_persona, validate
+from trainer.ui.studio import TEMPLATE
 
 
 def test_a_syntax_error_in_plain_english_still_lists_the_other_problems() -> None:
