@@ -1,6 +1,6 @@
 """Per-signal precision / recall / F1 of a rubric's signals on a labelled fixture.
 
-    python scripts/tune_signals.py                      # default rubric, all test fixtures
+    python scripts/tune_signals.py                      # default rubric, the shipped signal cases
     python scripts/tune_signals.py --thresholds 0.5 0.55 0.6 0.65 0.7
     python scripts/tune_signals.py --errors             # list every false positive/negative
     python scripts/tune_signals.py --latency            # encode / analyse timings
@@ -20,30 +20,23 @@ import sys
 import time
 from pathlib import Path
 
-import yaml
-
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from trainer.calibration.fixture_check import CASES_DIR, load_cases  # noqa: E402
 from trainer.calibration.signal_eval import Counts  # noqa: E402
 from trainer.rubric.model import load_rubric  # noqa: E402
 from trainer.scoring import Embedder, SignalAnalyzer  # noqa: E402
 
-FIXTURES = sorted((ROOT / "tests" / "scoring" / "fixtures").glob("signal_cases*.yaml"))
-
-
-def load_cases(paths: list[Path]) -> list[dict]:
-    """The labelled cases of every file, speaker defaulted to ``agent``."""
-    cases = []
-    for path in paths:
-        cases += yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
-    return [{"speaker": "agent", **case} for case in cases]
+FIXTURES = sorted(CASES_DIR.glob("*.yaml"))
 
 
 def evaluate(analyzer: SignalAnalyzer, cases: list[dict]) -> tuple[dict[str, Counts], list[str]]:
     """Per-signal counts over the cases' speakers, and one line per error."""
-    detections = analyzer.analyse_turns([(c["speaker"], c["text"]) for c in cases])
+    detections = analyzer.analyse_turns(
+        [(c["speaker"], c["text"]) for c in cases], [1] * len(cases)
+    )
     counts = {name: Counts() for name in analyzer.names()}
     errors = []
     for case, found in zip(cases, detections, strict=True):
@@ -147,7 +140,7 @@ def main() -> None:
         type=Path,
         nargs="+",
         default=FIXTURES,
-        help="labelled case files (default: tests/scoring/fixtures/signal_cases*.yaml)",
+        help="labelled case files (default: trainer/rubric/signal_cases/*.yaml)",
     )
     args = parser.parse_args()
     if args.latency:

@@ -136,6 +136,26 @@ def test_label_file_problems(tmp_path: Path):
     assert [c.id for c in load_labels(path, rubric)] == ["call-0"]
 
 
+def test_each_call_is_read_in_its_own_context():
+    """A caller's words in one call are not the context of the next call's agent."""
+    rubric = parse_rubric(RUBRIC.replace(
+        "signals:\n",
+        "signals:\n  restates_issue: {speaker: agent, description: R., threshold: 0.9, "
+        "patterns: ['^zzzz']}\n",
+    ))  # fmt: skip
+    said = "My broadband has been down since Monday and the engineer never came."
+    back = "So your broadband has been down since Monday and the engineer never came?"
+    first = LabelledCall(id="a", turns=[{"speaker": "customer", "text": said},
+                                        {"speaker": "agent", "text": "Okay."}])  # fmt: skip
+    second = LabelledCall(id="b", turns=[{"speaker": "agent", "text": back}])
+    same = LabelledCall(id="c", turns=[{"speaker": "customer", "text": said},
+                                       {"speaker": "agent", "text": back}])  # fmt: skip
+    analyzer = SignalAnalyzer(rubric.signals, BagOfWords(), heads=None)
+    found = detect(analyzer, [first, second, same])
+    assert found[1] == [[]]
+    assert [d.signal for d in found[2][1]] == ["restates_issue"]  # read back in its own call
+
+
 def test_redetect_with_the_current_threshold_reproduces_the_analyser():
     rubric = parse_rubric(RUBRIC.replace("threshold: 0.95", "threshold: 0.5"))
     encoder = BagOfWords()

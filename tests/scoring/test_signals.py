@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
+from trainer.calibration.fixture_check import confusion, load_cases
 from trainer.rubric.model import load_rubric
 from trainer.rubric.signal_specs import Classifier
 from trainer.scoring import Detection, SignalAnalyzer, SignalSpec
 from trainer.scoring.embeddings import Embedder
 
-FIXTURES = Path(__file__).parent / "fixtures"
 AGENT = {
     "greets", "introduces_self", "asks_verification", "acknowledges_feelings", "restates_issue",
     "explores", "apologises", "takes_ownership", "gives_clear_next_step", "offers_resolution",
@@ -35,27 +33,6 @@ def analyzer() -> SignalAnalyzer:
     return SignalAnalyzer.default()
 
 
-def load_cases(*names: str) -> list[dict]:
-    cases = []
-    for name in names:
-        data = yaml.safe_load((FIXTURES / f"{name}.yaml").read_text(encoding="utf-8"))
-        cases += [{"speaker": "agent", **case} for case in data["cases"]]
-    return cases
-
-
-def confusion(analyzer: SignalAnalyzer, cases: list[dict]) -> dict[str, list[int]]:
-    """signal -> [true positives, false positives, false negatives] over the cases."""
-    found = analyzer.analyse_turns([(c["speaker"], c["text"]) for c in cases])
-    counts = {name: [0, 0, 0] for name in analyzer.names()}
-    for case, detections in zip(cases, found, strict=True):
-        predicted = {d.signal for d in detections}
-        for name in analyzer.names(case["speaker"]):
-            hit, want = name in predicted, name in case["signals"]
-            if hit or want:
-                counts[name][0 if hit and want else 1 if hit else 2] += 1
-    return counts
-
-
 # ------------------------------------------------------------------ the default rubric
 
 
@@ -68,7 +45,7 @@ def test_default_rubric_has_every_documented_signal(analyzer: SignalAnalyzer) ->
 
 
 def test_fixture_labels_name_real_signals_for_the_right_speaker() -> None:
-    cases = load_cases("signal_cases", "signal_cases_holdout", "signal_cases_holdout2")
+    cases = load_cases()
     assert len(cases) >= 150
     for case in cases:
         allowed = AGENT if case["speaker"] == "agent" else CUSTOMER
@@ -83,8 +60,7 @@ def test_precision_and_recall_per_signal(analyzer: SignalAnalyzer) -> None:
     ``python -m trainer signals eval`` do that). ``upset`` is newer than them and is
     not labelled here.
     """
-    cases = load_cases("signal_cases", "signal_cases_holdout", "signal_cases_holdout2")
-    counts = confusion(analyzer, cases)
+    counts = {name: (c.tp, c.fp, c.fn) for name, c in confusion(analyzer, load_cases()).items()}
     counts.pop("upset")
     failures = []
     for name, (tp, fp, fn) in sorted(counts.items()):

@@ -125,9 +125,12 @@ def report(pairs: Pairs, calls: int) -> AgreementReport:
 
 
 def detect(analyzer: SignalAnalyzer, calls: Sequence[LabelledCall]) -> list[list[list[Detection]]]:
-    """The analyser's detections for each call, all sentences embedded in one batch."""
+    """The analyser's detections for each call, all sentences embedded in one batch.
+
+    Each call is its own context: an agent turn is read against what the caller said
+    earlier in the same call, never in the call before it."""
     flat = [(t.speaker, t.text) for call in calls for t in call.turns]
-    found = analyzer.analyse_turns(flat)
+    found = analyzer.analyse_turns(flat, [len(call.turns) for call in calls])
     out, start = [], 0
     for call in calls:
         rows = found[start : start + len(call.turns)]

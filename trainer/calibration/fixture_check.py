@@ -1,0 +1,88 @@
+"""The shipped labelled sentences a calibrated rubric must still get right.
+
+``trainer/rubric/signal_cases/*.yaml`` holds the team's own labelled sentences for the
+default rubric's signals (one sentence a case; ``signals`` lists every signal it shows,
+empty for a hard negative; ``speaker`` defaults to agent). They were written while the
+patterns were tuned, so they measure regressions, not generalisation. ``calibrate``
+checks every signal it fitted on them: a signal whose precision here would fall keeps
+its old detector, so calibrating never buys recall on one team's labels with false
+alarms on sentences the rubric already got right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from trainer.scoring.signals import SignalAnalyzer
+
+CASES_DIR = Path(__file__).resolve().parent.parent / "rubric" / "signal_cases"
+
+
+def load_cases(paths: Sequence[Path] | None = None) -> list[dict]:
+    """The labelled cases of the given files (default: every shipped file), in order."""
+    cases: list[dict] = []
+    for path in paths if paths is not None else sorted(CASES_DIR.glob("*.yaml")):
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        cases += [{"speaker": "agent", **case} for case in data["cases"]]
+    return cases
+
+
+@dataclass
+class Counts:
+    """One signal's true positives, false positives and false negatives."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / max(self.tp + self.fp, 1)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / max(self.tp + self.fn, 1)
+
+
+def confusion(analyzer: SignalAnalyzer, cases: Sequence[dict]) -> dict[str, Counts]:
+    """signal -> counts over the cases; each case is read on its own (no context)."""
+    found = analyzer.analyse_turns([(c["speaker"], c["text"]) for c in cases], [1] * len(cases))
+    counts = {name: Counts() for name in analyzer.names()}
+    for case, detections in zip(cases, found, strict=True):
+        predicted = {d.signal for d in detections}
+        for name in analyzer.names(case["speaker"]):
+            hit, want = name in predicted, name in case["signals"]
+            if hit and want:
+                counts[name].tp += 1
+            elif hit:
+                counts[name].fp += 1
+            elif want:
+                counts[name].fn += 1
+    return counts
+
+
+def precision_falls(
+    before: SignalAnalyzer,
+    after: SignalAnalyzer,
+    signals: Sequence[str],
+    cases: Sequence[dict] | None = None,
+) -> dict[str, tuple[float, float]]:
+    """The signals (of ``signals``, labelled in the cases) whose precision on the shipped
+    sentences is lower with ``after`` than with ``before`` (or that gain false alarms
+    while finding none): name -> (before, after)."""
+    cases = load_cases() if cases is None else cases
+    labelled = {s for case in cases for s in case["signals"]}
+    old, new = confusion(before, cases), confusion(after, cases)
+    return {
+        s: (round(old[s].precision, 3), round(new[s].precision, 3))
+        for s in signals
+        if s in labelled and s in old and s in new and _falls(old[s], new[s])
+    }
+
+
+def _falls(old: Counts, new: Counts) -> bool:
+    return new.precision < old.precision or (new.tp == 0 and new.fp > old.fp)
