@@ -158,6 +158,20 @@ def test_a_weak_detection_repeated_in_a_second_turn_is_sure():
     assert card.caps == ["failed: No blaming the caller (cap 50)"]
 
 
+def test_two_different_weak_conduct_errors_corroborate_each_other():
+    """One weak head is no proof; two conduct errors read in the same call (dismissive
+    and talking down) are: both cap, as a QA lead would mark the call."""
+    text = "Look, if you can't find the letter I can't really do anything."
+    one = _with(GOOD_CALL, 4, text, {"dismissive": text}, score=0.9)
+    two = _with(GOOD_CALL, 4, text, {"dismissive": text, "insults_customer": text}, score=0.9)
+    assert one.caps == [] and one.overall > 80
+    assert two.caps == [
+        "failed: No insults (cap 40)",
+        "failed: No dismissive language (cap 50)",
+    ]
+    assert two.overall <= 40 and two.categories["professionalism"] == 0.0
+
+
 def test_a_critical_error_fails_its_whole_category():
     """One "calm down" leaves professionalism at 0, not at 7/8 of it: a rude call that
     does nothing else loses more than a capped average would take."""

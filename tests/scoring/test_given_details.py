@@ -43,6 +43,8 @@ from trainer.scoring.given_details import asked_kinds, asks_again, given_kinds
             "plan",
         ),
         ("Hello, the return number is R-55120.", "Can you tell me the return number?", "named"),
+        # the question word alone, once the caller said where
+        ("The water's coming up outside, on the street.", "And where is it coming up?", "where"),
         (
             "I've just explained, the direct debit was taken twice this month.",
             "And what seems to be the problem today?",
@@ -80,6 +82,11 @@ def test_a_detail_asked_again_after_the_caller_gave_it(
             "Sorry, could you spell that last name for me?",
         ),
         ("It's been slow since last week.", "Can u tell me more about when it gets slow?"),
+        # a question word inside a request for a detail the caller did not give
+        (
+            "There's water coming up out of the footpath outside my house in Cronulla.",
+            "What's the street address where the water is coming up?",
+        ),
         # a problem described is not "given" unless the caller says they already told it
         ("My broadband keeps dropping every evening.", "What seems to be the problem with it?"),
     ],

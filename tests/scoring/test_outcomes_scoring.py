@@ -107,11 +107,26 @@ def test_an_abuse_policy_ending_after_a_warning_is_ended_for_abuse_and_passes_th
     assert card.outcome == "ended_for_abuse"
     assert card.outcome_title == "Ended under the abuse policy"
     assert card.criterion("abuse_protocol").status == "passed"
-    assert set(status(card, FIXING | CLOSING).values()) == {"not_applicable"}
+    # what the policy made moot is left out; the goodbye said anyway is credited
+    assert set(status(card, FIXING | CLOSING - {"closes_call"}).values()) == {"not_applicable"}
+    assert card.criterion("closes_call").status == "passed"
     assert card.criterion("takes_ownership").feedback == (
         "Not applicable - you ended the call under the abuse policy, so there was nothing to close."
     )
     assert "ended_for_abuse" not in {f for f in card.flags}
+
+
+def test_a_fix_given_before_an_abuse_policy_ending_counts():
+    """The ending makes the fix moot, not worthless: given anyway, it is graded passed."""
+    lines = [(C, "Where's my bloody parcel?", {"curses": "Where's my bloody parcel?"}),
+             OPEN, SWEARS, FIX, SWEARS, WARN, SWEARS, END]  # fmt: skip
+    card = score(lines, "ended_by_agent")
+    assert card.outcome == "ended_for_abuse"
+    assert status(card, FIXING) == dict.fromkeys(FIXING, "passed")
+    assert card.categories["resolution"] is not None and card.categories["resolution"] > 0.5
+    without = score([lines[0], OPEN, SWEARS, WARN, SWEARS, END], "ended_by_agent")
+    assert without.categories["resolution"] is None  # nothing done, nothing held against it
+    assert card.overall > without.overall
 
 
 def test_an_abuse_policy_ending_is_never_empathy_without_action():
@@ -161,3 +176,31 @@ def test_apology_applies_when_the_callers_mood_was_upset(curve, applies):
     assert result.status == ("failed" if applies else "not_applicable")
     if not applies:
         assert result.feedback.startswith("Not applicable - the caller was calm")
+
+
+def test_ending_the_call_on_a_caller_still_talking_is_call_avoidance():
+    """Agent-ended while the caller is mid-question: a critical conduct error (cap 50);
+    ended after the caller's thanks, or under the abuse policy, it is not."""
+    bye = (A, "You can find that on the website. Thanks for calling, bye now.",
+           {"closes": "Thanks for calling, bye now."})  # fmt: skip
+    lines = [OPEN, (C, "It's CL-1234.", None), FIX, (C, "And the hotel tonight? Do you-", None),
+             bye, (C, "Hello? Hello?", None)]  # fmt: skip
+    cut = score(lines, "ended_by_agent")
+    assert cut.criterion("no_cutting_off").status == "failed"
+    assert cut.criterion("no_cutting_off").evidence[0].quote == "Thanks for calling, bye now."
+    assert "failed: Lets the caller finish (cap 50)" in cut.caps
+    assert cut.categories["professionalism"] == 0.0 and cut.overall <= 50
+    thanked = score([*lines[:-1], (C, "Okay, thanks, bye.", {"thanks": "Okay, thanks, bye."})],
+                    "ended_by_agent")  # fmt: skip
+    assert thanked.criterion("no_cutting_off").status == "passed"
+    settled = score([*lines[:-1], (C, "Alright, I'll look out for the email.", None)],
+                    "ended_by_agent")  # fmt: skip
+    assert settled.criterion("no_cutting_off").status == "passed"  # nothing left open
+    last_word = score(lines[:-1], "ended_by_agent")  # the agent spoke last
+    assert last_word.criterion("no_cutting_off").status == "passed"
+    hung_up = score(lines, "hung_up")  # the caller's own doing
+    assert hung_up.criterion("no_cutting_off").status == "passed"
+    abuse = score([(C, "Where's my bloody parcel?", {"curses": "Where's my bloody parcel?"}),
+                   OPEN, SWEARS, WARN, SWEARS, END, SWEARS], "ended_by_agent")  # fmt: skip
+    assert abuse.outcome == "ended_for_abuse"
+    assert abuse.criterion("no_cutting_off").status == "passed"

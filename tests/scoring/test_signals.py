@@ -75,6 +75,20 @@ def test_precision_and_recall_per_signal(analyzer: SignalAnalyzer) -> None:
 @pytest.mark.parametrize(
     ("text", "speaker", "present", "absent"),
     [
+        # the phone answered with the company's name is the greeting
+        ("Westway Telecom, Ryan speaking.", "agent", {"greets", "introduces_self"}, set()),
+        ("Swiftline Parcels, you're through to Amira, how can I help?", "agent",
+         {"greets", "introduces_self"}, set()),  # fmt: skip
+        ("Coastal Water, Priya here, what can I do for you?", "agent",
+         {"greets", "introduces_self"}, set()),  # fmt: skip
+        ("Hi, you're chatting with Ravi from MunchDash.", "agent",
+         {"greets", "introduces_self"}, set()),  # fmt: skip
+        ("Thank you for banking with us.", "agent", {"closes"}, set()),
+        ("Enjoy your dinner!", "agent", {"closes"}, set()),
+        ("You can enjoy your meal knowing the refund is done.", "agent", set(), {"closes"}),
+        ("How can I help with the bill?", "agent", set(), {"greets"}),
+        ("Is there anything else I can help you with today?", "agent", set(), {"greets"}),
+        ("Right, okay, bear with me here.", "agent", set(), {"greets", "introduces_self"}),
         ("I'm not going to blame you for this.", "agent", set(), {"blames_customer"}),
         ("Nobody is saying it's your fault.", "agent", set(), {"blames_customer"}),
         ("That's your fault, not ours.", "agent", {"blames_customer"}, set()),

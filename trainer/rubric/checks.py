@@ -12,6 +12,7 @@ from typing import Any
 
 from trainer.rubric.signal_specs import SIGNAL_NAME
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION
+from trainer.scoring.cut_off import CUT_OFF
 from trainer.yamlfiles.problems import did_you_mean, got
 from trainer.yamlfiles.source import KeyPath, Problem, format_path
 
@@ -27,7 +28,7 @@ _ROLES = {
         "unless_signal": "any",
     },
 }
-DERIVED_SIGNALS = {DATED_ACTION: "agent", OWNED_ACTION: "agent"}
+DERIVED_SIGNALS = {DATED_ACTION: "agent", OWNED_ACTION: "agent", CUT_OFF: "agent"}
 """Signals the scorer derives itself (no detector in ``signals:``); any rubric may name them."""
 _GAMING_LISTS = ("empathy_signals", "action_signals", "closing_signals", "stuffing_ignores")
 

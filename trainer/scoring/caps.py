@@ -14,7 +14,8 @@ conduct error, or an action criterion that had its moment and failed (:func:`fix
 A single weak detection never makes a critical error or a cap: a failed ``forbids``
 criterion counts as one only when the offending signal was shown with a score of at
 least the rubric's ``cap_min_score`` (a pattern match is 1.0) or in two or more agent
-turns. Otherwise it is an ordinary failure: 0 for that criterion, nothing more, and
+turns, or when a second critical conduct error was also shown (:func:`corroborated`).
+Otherwise it is an ordinary failure: 0 for that criterion, nothing more, and
 its feedback says that it did not cap the score.
 """
 
@@ -72,6 +73,18 @@ def is_confident(criterion: Criterion, view: CallView, min_score: float) -> bool
     return any(h.score >= min_score for h in hits) or len({h.turn for h in hits}) >= 2
 
 
+def corroborated(
+    failed: Sequence[CriterionResult], by_id: Mapping[str, Criterion], sure: set[str]
+) -> set[str]:
+    """Weak conduct errors that corroborate each other: two or more different critical
+    ``forbids`` criteria failed on single weak detections ("if you can't find the letter I
+    can't really do anything" read as dismissive *and* talking down) are each sure."""
+    weak = {
+        r.id for r in failed if r.id not in sure and by_id[r.id].critical and by_id[r.id].forbids
+    }
+    return weak if len(weak) >= 2 else set()
+
+
 def combine(
     rubric: Rubric,
     results: Sequence[CriterionResult],
@@ -82,6 +95,7 @@ def combine(
     by_id = {c.id: c for c in rubric.criteria}
     failed = [r for r in results if r.status == "failed"]
     sure = {r.id for r in failed if is_confident(by_id[r.id], view, rubric.cap_min_score)}
+    sure |= corroborated(failed, by_id, sure)
     critical = {r.category for r in failed if r.id in sure and by_id[r.id].critical}
     cut = {r.id for r in results if r.status == "not_applicable" and unheard(by_id[r.id], view)}
     driven_off = any(r.id in sure and by_id[r.id].critical and by_id[r.id].forbids for r in failed)

@@ -140,6 +140,11 @@ def _plain(text: str) -> str:
     return re.sub(r"[\s-]", "", text).lower()
 
 
+_GENERIC = {"where", "when", "how_many"}
+"""Kinds a question word alone asks for; a sentence that also asks for a specific detail the
+caller did not give ("the street address where the water is coming up?") asks for that."""
+
+
 def asks_again(
     sentence: str, context: str, earlier: Sequence[str] = (), turn: str = ""
 ) -> str | None:
@@ -173,6 +178,8 @@ def asks_again(
     ):
         return None
     hits = sorted(asked & set(given))
+    if set(asked) - set(given) - _GENERIC:  # "the street address where it leaks": a new detail
+        hits = [k for k in hits if k not in _GENERIC]
     if hits:
         return hits[0]
     if asked:  # it names a detail of its own, one the caller did not give

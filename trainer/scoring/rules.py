@@ -244,12 +244,34 @@ def evaluate_criterion(criterion: Criterion, view: CallView) -> RuleOutcome:
     """All rules of a criterion: passed when every applicable rule passed.
 
     The score is the mean of the applicable rules' scores; the criterion is
-    not applicable when ``applies_when`` fails or no rule applies.
+    not applicable when ``applies_when`` fails or no rule applies. One exception:
+    a criterion whose moment never came *only because of how the call ended*
+    (``ending_reason``) is graded anyway when the trainee did it all the same (the
+    fix given before a call ended under the abuse policy, a goodbye before the
+    caller hung up): it passes; done or not, the ending is never held against it.
     """
     reason = applies(criterion.applies_when, view)
     if reason is not None:
         by_ending = reason == ending_reason(criterion.applies_when, view)
+        if by_ending and _only_the_ending(criterion.applies_when, view):
+            done = _graded(criterion, view)
+            if done.status == "passed":
+                return done
         return RuleOutcome("not_applicable", None, (), reason, by_ending)
+    return _graded(criterion, view)
+
+
+def _only_the_ending(condition: AppliesWhen | None, view: CallView) -> bool:
+    """Does every condition but the ending hold (so the ending alone made it moot)?"""
+    if condition is None:
+        return True
+    rest = condition.model_copy(
+        update={"unless_outcome": None, "closing_reached": None, "fix_reached": None}
+    )
+    return applies(rest, view) is None
+
+
+def _graded(criterion: Criterion, view: CallView) -> RuleOutcome:
     outcomes = [evaluate_rule(rule, view) for rule in criterion.rules()]
     live = [o for o in outcomes if o.status != "not_applicable"]
     if not live:

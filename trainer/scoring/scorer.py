@@ -32,6 +32,7 @@ from trainer.rubric.model import Rubric, load_rubric
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION, is_dated_action, is_owned_action
 from trainer.scoring.call_view import CallView, Hit
 from trainer.scoring.caps import combine
+from trainer.scoring.cut_off import CUT_OFF, cut_off
 from trainer.scoring.empathy import epitome
 from trainer.scoring.feedback import Coaching, context_hit, feedback, quote
 from trainer.scoring.gaming import filter_hits, flag_title
@@ -127,7 +128,10 @@ def score_transcript(
     )  # fmt: skip
     outcome = call_outcome(outcome, speakers, gaming.hits)
     gaming = gaming.for_outcome(outcome)
-    view = CallView(speakers, texts, gaming.hits, outcome, list(mood_curve or []))
+    hits = list(gaming.hits)
+    if (avoided := cut_off(speakers, texts, outcome, hits)) is not None:
+        hits.append(avoided)
+    view = CallView(speakers, texts, hits, outcome, list(mood_curve or []))
     results = [_result(c, evaluate_criterion(c, view), view, coaching) for c in rubric.graded()]
     combined = combine(rubric, results, view, gaming.caps)
     for result in results:
@@ -191,7 +195,7 @@ def _with_dated_actions(
     return out
 
 
-_DERIVED = {DATED_ACTION, OWNED_ACTION}
+_DERIVED = {DATED_ACTION, OWNED_ACTION, CUT_OFF}
 UNCERTAIN = "(One uncertain detection: it did not cap your score.)"
 """Added to the feedback of a capping criterion failed on one weak detection."""
 UNHEARD = "(Counted at {share}% of its weight: the call was cut short before you got there.)"
