@@ -22,12 +22,16 @@ from trainer.calibration.detector_fit import (
     SentenceScores,
     SignalModel,
     fit_signal,
+    fit_threshold,
     redetect,
     same_detections,
     score_turn,
 )
+from trainer.calibration.fixture_check import kept_on_fixtures
+from trainer.calibration.head_thresholds import head_scores
 from trainer.calibration.labels import LabelError, LabelledCall, load_labels
 from trainer.rubric.model import load_rubric, parse_rubric
+from trainer.scoring.signal_heads import SignalHeads
 from trainer.scoring.signals import SignalAnalyzer
 
 RUBRIC = """\
@@ -280,3 +284,81 @@ def test_nothing_fitted_or_a_worse_rubric_is_refused():
     assert fitted.after.mean("macro_f1") > fitted.before.mean("macro_f1")
     worse = dataclasses.replace(fitted, before=fitted.after, after=fitted.before)
     assert "worse" in refuse_to_write(worse)
+
+
+# ------------------------------------------------------------------ what the analyser runs
+
+
+def _refund_heads(threshold: float) -> SignalHeads:
+    """A learned head for ``offers_refund`` on the bag-of-words vectors: refund words."""
+    direction = BagOfWords().encode(["refund refund money back give"])[0]
+    weights = np.zeros((1, 2 * len(direction) + 1), dtype=np.float32)
+    weights[0, : len(direction)] = 12.0 * direction
+    return SignalHeads(("offers_refund",), weights, np.array([-4.0], np.float32),
+                       np.array([threshold], np.float32), encoder="bag-of-words")  # fmt: skip
+
+
+def test_a_headed_signal_has_its_head_threshold_fitted_not_its_cosine_one():
+    """The analyser decides a headed signal by its head; calibrating the cosine threshold
+    would change nothing the scorecard shows, so the head's threshold is what moves."""
+    rubric, calls = parse_rubric(RUBRIC), fixture_calls()
+    strict = _refund_heads(0.99)  # fires on almost nothing
+    result = calibrate(rubric, calls, k=4, embedder=BagOfWords(), heads=strict,
+                       check_fixtures=False)  # fmt: skip
+    change = result.changes["offers_refund"]
+    assert change["detector"] == "head" and change["threshold"][0] == pytest.approx(0.99)
+    assert change["threshold"][1] < 0.99
+    assert result.heads is not None
+    assert float(result.heads.thresholds[0]) == pytest.approx(change["threshold"][1])
+    assert result.rubric.signals["offers_refund"].threshold == 0.95  # the cosine one: untouched
+    before, after = (
+        result.before.item("signal", "offers_refund"),
+        result.after.item("signal", "offers_refund"),
+    )
+    assert after.macro_f1 > before.macro_f1 + 0.3
+    # the written heads agree better than the original ones, run by the analyser itself
+    plain = agreement(rubric, calls, SignalAnalyzer(rubric.signals, BagOfWords(), heads=strict))
+    tuned = agreement(
+        rubric, calls, SignalAnalyzer(rubric.signals, BagOfWords(), heads=result.heads)
+    )
+    assert tuned.mean("macro_f1") > plain.mean("macro_f1") + 0.2
+
+
+def test_head_scores_reproduce_the_analyser_at_its_own_threshold():
+    calls, heads = fixture_calls(), _refund_heads(0.6)
+    rubric = parse_rubric(RUBRIC)
+    analyzer = SignalAnalyzer(rubric.signals, BagOfWords(), heads=heads)
+    scores = head_scores(rubric.signals, heads, BagOfWords(), calls, ["offers_refund"])
+    found = detect(analyzer, calls)
+    model = SignalModel(0.6)
+    for c, row in enumerate(found):
+        for t, turn in enumerate(row):
+            if (c, t) in scores["offers_refund"]:
+                fires = model.fires([scores["offers_refund"][(c, t)]])
+                assert fires == any(d.signal == "offers_refund" for d in turn), (c, t)
+
+
+def test_a_threshold_is_never_fitted_below_the_precision_floor():
+    """Maximising the positive class's F1 drove thresholds to the floor (0.65 -> 0.30) and
+    precision collapsed; macro-F1 under a precision floor does not."""
+    items = []
+    for i in range(40):
+        label = i % 4 == 0  # a quarter positive
+        cosine = 0.72 if label and i % 8 == 0 else 0.5 if label else 0.35 + (i % 7) * 0.03
+        items.append(([_scores(np.ones((1, 2)), np.array([cosine]))], label))
+    threshold = fit_threshold(items, 0.65)
+    fired = [b for turns, b in items if SignalModel(threshold).fires(turns)]
+    assert fired and sum(fired) / len(fired) >= 0.8
+    assert threshold > 0.5
+
+
+def test_a_signal_that_would_lose_precision_on_the_shipped_cases_keeps_its_detector():
+    rubric = load_rubric()
+    encoder = BagOfWords()
+    analyzer = SignalAnalyzer(rubric.signals, encoder, heads=None)
+    notes: list[str] = []
+    loose = {"apologises": SignalModel(0.05)}  # fires on nearly every agent sentence
+    assert kept_on_fixtures(rubric, analyzer, loose, {}, None, encoder, notes, True) == set()
+    assert notes and notes[0].startswith("apologises: not fitted: precision on the shipped")
+    same = {"apologises": SignalModel(rubric.signals["apologises"].threshold)}
+    assert kept_on_fixtures(rubric, analyzer, same, {}, None, encoder, [], True) == {"apologises"}

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from scoring_helpers import needs_minilm
 
 from trainer.calibration.heads_fit import pick_threshold
 from trainer.calibration.signal_data import read_labelled_turns
 from trainer.cli import main
-from trainer.paths import repo_root
+from trainer.paths import default_rubric_path, repo_root
 from trainer.rubric.model import load_rubric
-from trainer.scoring.signal_heads import SignalHeads
+from trainer.scoring.signal_heads import SignalHeads, bundled_heads
 
 SPEAKERS = load_rubric().signal_speakers()
 
@@ -99,4 +101,21 @@ def test_train_then_eval_from_the_command_line(
     assert main(["signals", "eval", str(labels), "--by", "author"]) == 0
     printed = capsys.readouterr().out
     assert "apologises" in printed and "micro" in printed and "author w0" in printed
+    # `eval --rubric R` runs the heads beside R, as the scorer does, not the bundled ones
+    mine = tmp_path / "mine_rubric"
+    mine.mkdir()
+    (mine / "r.yaml").write_text(default_rubric_path().read_text(encoding="utf-8"), "utf-8")
+    shipped = bundled_heads()
+    assert shipped is not None
+    mute = dataclasses.replace(shipped, thresholds=np.full_like(shipped.thresholds, 2.0))
+    mute.save(mine / "r.heads.npz")  # the shipped heads, made never to fire
+    only_a_head = {"speaker": "agent", "text": "What has this meant for you day to day?",
+                   "signals": ["explores"], "source": "authored:w0"}  # fmt: skip
+    labels = write(tmp_path / "explores.jsonl", [only_a_head])
+    recall = lambda text: float(next(line.split()[3] for line in text.splitlines()  # noqa: E731
+                                     if line.startswith("explores")))  # fmt: skip
+    assert main(["signals", "eval", str(labels)]) == 0
+    assert recall(capsys.readouterr().out) == 1.0
+    assert main(["signals", "eval", "--rubric", str(mine / "r.yaml"), str(labels)]) == 0
+    assert recall(capsys.readouterr().out) == 0.0
     assert main(["signals", "train", "--data", str(tmp_path / "none")]) == 2

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
-import yaml
 
 from trainer.calibration.agreement import (
     AgreementReport,
@@ -42,15 +41,30 @@ from trainer.calibration.agreement import (
     graded_rubric,
     report,
 )
-from trainer.calibration.detector_fit import Item, SentenceScores, SignalModel, fit_signal, redetect
+from trainer.calibration.calibrated_rubric import calibrated_yaml
+from trainer.calibration.detector_fit import (
+    Item,
+    SentenceScores,
+    SignalModel,
+    fit_signal,
+    fit_threshold,
+    redetect,
+)
 from trainer.calibration.detector_fit import score_turn as _score_turn
 from trainer.calibration.embedding_cache import CachedEncoder
+from trainer.calibration.fixture_check import kept_on_fixtures
+from trainer.calibration.head_thresholds import (
+    current_thresholds,
+    head_scores,
+    usable_heads,
+    with_thresholds,
+)
 from trainer.calibration.labels import LabelledCall, resolve_key
 from trainer.calibration.mechanism_fit import MechanismFit, fit_mechanisms, mechanism_labels
 from trainer.paths import default_rubric_path
 from trainer.rubric.model import Rubric, parse_rubric
 from trainer.scoring.embeddings import Embedder, Encoder
-from trainer.scoring.signal_heads import SignalHeads, heads_path_for
+from trainer.scoring.signal_heads import SignalHeads, bundled_heads, heads_path_for
 from trainer.scoring.signals import Detection, SignalAnalyzer, SignalSpec
 
 Scores = dict[str, dict[tuple[int, int], SentenceScores]]
@@ -72,6 +86,8 @@ class CalibrationResult:
     """EPITOME mechanisms the model was fitted for -> its training rows."""
     model_bytes: bytes | None = None
     """The fitted EPITOME model's ``.npz``, to write beside the rubric."""
+    heads: SignalHeads | None = None
+    """The learned heads with fitted thresholds, to write beside the rubric (None: unchanged)."""
 
     def table(self) -> str:
         """Before -> after, one row per label key."""
@@ -144,16 +160,19 @@ def _items(rubric: Rubric, calls: Sequence[LabelledCall], signal: str,
 
 
 def _fit(rubric: Rubric, items: dict[str, list[tuple[int, Item]]], calls: set[int],
-         classifiers: bool, min_labels: int) -> dict[str, SignalModel]:  # fmt: skip
-    return {
-        signal: fit_signal(
-            [it for c, it in units if c in calls],
-            rubric.signals[signal],
-            classifiers=classifiers,
-            min_labels=min_labels,
-        )  # fmt: skip
-        for signal, units in items.items()
-    }
+         classifiers: bool, min_labels: int,
+         headed: dict[str, float]) -> dict[str, SignalModel]:  # fmt: skip
+    """Each signal's detector fitted on the given calls: a headed signal's head threshold
+    (from its current one), else the cosine threshold or a classifier."""
+    out = {}
+    for signal, units in items.items():
+        mine = [it for c, it in units if c in calls]
+        if signal in headed:
+            out[signal] = SignalModel(fit_threshold(mine, headed[signal]))
+        else:
+            spec = rubric.signals[signal]
+            out[signal] = fit_signal(mine, spec, classifiers=classifiers, min_labels=min_labels)
+    return out
 
 
 def _apply(models: dict[str, SignalModel], scores: Scores, c: int,
@@ -176,6 +195,8 @@ def calibrate(
     model_name: str = "calibrated.epitome.npz",
     cache_dir: str | Path | None = None,
     progress: TextIO | None = sys.stderr,
+    heads: SignalHeads | str | None = None,
+    check_fixtures: bool = True,
 ) -> CalibrationResult:
     """Fit detector thresholds (and classifiers) to human labels; report k-fold agreement.
 
@@ -183,7 +204,11 @@ def calibrate(
     ``classifier`` field. ``embedder`` defaults to the shared MiniLM. Mechanism
     labels fit the EPITOME model, named ``model_name`` in the rubric (the file
     is written beside it); its embeddings are cached under ``cache_dir``
-    (default: the user cache) and progress goes to ``progress``.
+    (default: the user cache) and progress goes to ``progress``. A signal with a learned
+    head (``heads``, default the rubric's own or the bundled ones) has its head threshold
+    fitted, not its cosine threshold, which the analyser would not use. A fitted signal
+    whose precision on the shipped signal cases would fall keeps its detector
+    (``check_fixtures``).
     """
     if len(labelled) < 2:
         raise ValueError(f"calibration needs at least 2 labelled calls (got {len(labelled)})")
@@ -192,23 +217,38 @@ def calibrate(
     classifiers = supported if classifiers is None else classifiers and supported
     graded = graded_rubric(rubric, labelled)
     encoder = CachedEncoder(embedder or Embedder.shared(), cache_dir, progress=progress)
-    analyzer = SignalAnalyzer(rubric.signals, encoder, heads=_heads_of(rubric))
+    run_with = _heads_of(rubric) if heads is None else heads
+    analyzer = SignalAnalyzer(rubric.signals, encoder, heads=run_with)
+    own_heads = usable_heads(bundled_heads() if isinstance(run_with, str) else run_with, encoder)
     base = detect(analyzer, labelled)
     notes = [] if supported else ["the signal schema has no `classifier` field: thresholds only"]
-    signals = []
+    signals, headed_signals = [], []
     for signal in labelled_signals(rubric, labelled):
-        if rubric.signals[signal].examples:
+        if own_heads is not None and signal in own_heads.names:
+            headed_signals.append(signal)
+        elif rubric.signals[signal].examples:
             signals.append(signal)
         else:
             notes.append(f"{signal}: patterns only, no threshold to fit")
     scores = _sentence_scores(rubric, labelled, signals, encoder)
-    items = {s: _items(rubric, labelled, s, scores) for s in signals}
+    headed: dict[str, float] = {}
+    if own_heads is not None and headed_signals:
+        scores |= head_scores(rubric.signals, own_heads, encoder, labelled, headed_signals)
+        headed = current_thresholds(own_heads, headed_signals)
+    items = {s: _items(rubric, labelled, s, scores) for s in signals + headed_signals}
     before = report(collect_pairs(graded, labelled, base), len(labelled))
+    final = _fit(rubric, items, set(range(len(labelled))), classifiers, min_classifier_labels,
+                 headed)  # fmt: skip
+    kept = kept_on_fixtures(rubric, analyzer, final, headed, own_heads, encoder, notes,
+                            check_fixtures)  # fmt: skip
+    items = {s: units for s, units in items.items() if s in kept}
+    signals = [s for s in signals if s in kept]
+    final = {s: m for s, m in final.items() if s in kept}
     fold = np.random.RandomState(0).permutation(len(labelled)) % k
     pooled: Pairs = {}
     for f in range(k):
         train = {c for c in range(len(labelled)) if fold[c] != f}
-        models = _fit(rubric, items, train, classifiers, min_classifier_labels)
+        models = _fit(rubric, items, train, classifiers, min_classifier_labels, headed)
         test = [c for c in range(len(labelled)) if fold[c] == f]
         found = [_apply(models, scores, c, base[c]) for c in test]
         collect_pairs(graded, [labelled[c] for c in test], found, pooled)
@@ -221,24 +261,26 @@ def calibrate(
             pooled[("epitome", mechanism)] = [(truth[mechanism][c], predicted[c])
                                               for c in sorted(predicted)]  # fmt: skip
     after = report(pooled, len(labelled))
-    final = _fit(rubric, items, set(range(len(labelled))), classifiers, min_classifier_labels)
     model_bytes = mechanisms.model.to_bytes() if mechanisms.model is not None else None
     model_ref = None
     if model_bytes is not None:
         model_ref = {"file": model_name, "sha256": hashlib.sha256(model_bytes).hexdigest()}
-    text = calibrated_yaml(rubric, final, len(labelled), k, model_ref)
+    on_heads = {s: m.threshold for s, m in final.items() if s in headed}
+    new_heads = with_thresholds(own_heads, on_heads) if own_heads and on_heads else None
+    text = calibrated_yaml(rubric, {s: final[s] for s in signals}, len(labelled), k, model_ref)
     changes = {
         s: {
-            "threshold": [rubric.signals[s].threshold, final[s].threshold],
-            "detector": "classifier" if final[s].is_classifier else "threshold",
+            "threshold": [headed.get(s, rubric.signals[s].threshold), final[s].threshold],
+            "detector": "head" if s in headed else
+                        "classifier" if final[s].is_classifier else "threshold",
             "labels": len(items[s]),
             "positive": sum(label for _, (_, label) in items[s]),
         }
-        for s in signals
-    }
+        for s in final
+    }  # fmt: skip
     fitted = {m: mechanisms.rows[m] for m in mechanisms.predicted}
     return CalibrationResult(parse_rubric(text, "<calibrated>"), text, before, after, k, changes,
-                             notes, fitted, model_bytes)  # fmt: skip
+                             notes, fitted, model_bytes, new_heads)  # fmt: skip
 
 
 def _heads_of(rubric: Rubric) -> SignalHeads | str:
@@ -247,37 +289,3 @@ def _heads_of(rubric: Rubric) -> SignalHeads | str:
     if own is not None and own != heads_path_for(default_rubric_path()):
         return SignalHeads.load(own)
     return "bundled"
-
-
-class _PlainDumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def calibrated_yaml(rubric: Rubric, models: dict[str, SignalModel], calls: int, k: int,
-                    epitome_model: dict[str, str] | None = None) -> str:  # fmt: skip
-    """The rubric's YAML with fitted thresholds (and classifiers) and the EPITOME
-    model's reference; version marked calibrated."""
-    source = Path(rubric.source)
-    if source.is_file():
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    else:
-        data = rubric.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    for signal, model in models.items():
-        spec = data["signals"][signal]
-        spec["threshold"] = round(model.threshold, 4)
-        spec.pop("classifier", None)
-        if model.is_classifier:
-            spec["classifier"] = model.as_yaml()
-    data.pop("epitome_model", None)
-    if epitome_model is not None:
-        data["epitome_model"] = epitome_model
-    version = str(data.get("version", 1))
-    data["version"] = version if version.endswith("-calibrated") else f"{version}-calibrated"
-    header = (
-        f"# Calibrated by `python -m trainer calibrate` from {calls} labelled calls "
-        f"({k}-fold cross-validated)\n# starting from rubric {rubric.id} v{rubric.version} "
-        f"(sha256 {rubric.hash[:16]}...). Comments of the original are not kept.\n"
-    )
-    body = yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
-    return header + body

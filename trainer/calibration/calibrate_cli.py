@@ -1,8 +1,8 @@
 """``python -m trainer calibrate``: run the calibration, refuse a worse rubric, write it.
 
-Exit 0: the calibrated rubric (and its EPITOME model, when one was fitted) written and
-loaded back; 1: refused (nothing fitted, or worse than before), nothing written;
-2: bad input.
+Exit 0: the calibrated rubric (and beside it its EPITOME model and its learned heads with
+fitted thresholds, when fitted) written and loaded back; 1: refused (nothing fitted, or
+worse than before), nothing written; 2: bad input.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from trainer.calibration.labels import LabelError, load_labels
 from trainer.calibration.mechanism_fit import mechanism_labels
 from trainer.rubric.model import RubricError, load_rubric
 from trainer.scoring.empathy_model import model_path_for
+from trainer.scoring.signal_heads import heads_path_for
 
 
 def refuse_to_write(result: CalibrationResult) -> str:
@@ -67,6 +68,11 @@ def calibrate_main(args: argparse.Namespace) -> int:
         model_file.write_bytes(result.model_bytes)
     elif model_file.is_file():
         model_file.unlink()  # a stale model from an earlier run must not be picked up
+    heads_file = heads_path_for(out)
+    if result.heads is not None:
+        result.heads.save(heads_file)
+    elif heads_file.is_file():
+        heads_file.unlink()  # stale heads from an earlier run would be scored with
     out.write_text(result.yaml_text, encoding="utf-8")
     try:
         load_rubric(out)
@@ -80,6 +86,8 @@ def calibrate_main(args: argparse.Namespace) -> int:
         old, new = change["threshold"]
         print(f"  {signal}: threshold {old} -> {new} ({change['detector']}, "
               f"{change['labels']} labels, {change['positive']} positive)")  # fmt: skip
+    if result.heads is not None:
+        print(f"  learned heads with the fitted thresholds -> {heads_file.name}")
     for mechanism, rows in result.mechanisms.items():
         print(f"  {mechanism}: EPITOME model fitted on {rows} turns -> {model_file.name}")
     for note in result.notes:

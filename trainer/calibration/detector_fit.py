@@ -107,20 +107,43 @@ def f1(truth: Sequence[bool], guess: Sequence[bool]) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
+PRECISION_FLOOR = 0.8
+"""A fitted threshold keeps precision on the labels at least this high (or, when the
+current threshold is below it already, at least as high as the current one)."""
+
+
+def macro_f1(truth: Sequence[bool], guess: Sequence[bool]) -> float:
+    """Mean of the F1 of "shows the signal" and of "does not": a threshold that fires on
+    everything scores about half, however many positives it finds."""
+    flip = lambda xs: [not x for x in xs]  # noqa: E731
+    return (f1(truth, guess) + f1(flip(truth), flip(guess))) / 2
+
+
+def _precision(truth: Sequence[bool], guess: Sequence[bool]) -> float:
+    fired = sum(guess)
+    return sum(a and b for a, b in zip(truth, guess, strict=True)) / fired if fired else 1.0
+
+
 def fit_threshold(items: Sequence[Item], current: float) -> float:
-    """The threshold maximising F1 on the items (ties: the one nearest ``current``)."""
+    """The threshold maximising macro-F1 on the items among those that keep precision at
+    :data:`PRECISION_FLOOR` (or the current threshold's, when that is lower); ties go to
+    the one nearest ``current``. ``current`` when no candidate does better."""
     truth = [label for _, label in items]
     if not any(truth):
         return current
     pattern = [any(bool(t.pattern.any()) for t in turns) for turns, _ in items]
     best = [max((float(p) for t in turns for p in t.pos[t.eligible]), default=-1.0)
             for turns, _ in items]  # fmt: skip
+    guess_at = lambda th: [p or b >= th for p, b in zip(pattern, best, strict=True)]  # noqa: E731
+    floor = min(PRECISION_FLOOR, _precision(truth, guess_at(current)))
     lo, hi = THRESHOLD_RANGE
     candidates = sorted({round(b, 4) for b in best if lo <= b <= hi} | {current})
     ranked = []
     for threshold in candidates:
-        guess = [p or b >= threshold for p, b in zip(pattern, best, strict=True)]
-        ranked.append((f1(truth, guess), -abs(threshold - current), threshold))
+        guess = guess_at(threshold)
+        if threshold != current and _precision(truth, guess) < floor:
+            continue
+        ranked.append((macro_f1(truth, guess), -abs(threshold - current), threshold))
     return max(ranked)[2]
 
 

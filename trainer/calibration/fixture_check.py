@@ -17,6 +17,12 @@ from pathlib import Path
 
 import yaml
 
+from trainer.calibration.calibrated_rubric import calibrated_yaml
+from trainer.calibration.detector_fit import SignalModel
+from trainer.calibration.head_thresholds import with_thresholds
+from trainer.rubric.model import Rubric, parse_rubric
+from trainer.scoring.embeddings import Encoder
+from trainer.scoring.signal_heads import SignalHeads
 from trainer.scoring.signals import SignalAnalyzer
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "rubric" / "signal_cases"
@@ -86,3 +92,21 @@ def precision_falls(
 
 def _falls(old: Counts, new: Counts) -> bool:
     return new.precision < old.precision or (new.tp == 0 and new.fp > old.fp)
+
+
+def kept_on_fixtures(rubric: Rubric, analyzer: SignalAnalyzer, final: dict[str, SignalModel],
+                      headed: dict[str, float], own_heads: SignalHeads | None, encoder: Encoder,
+                      notes: list[str], check: bool) -> set[str]:  # fmt: skip
+    """The fitted signals whose precision on the shipped signal cases does not fall; the
+    others keep their detector, with a note each."""
+    if not check or not final:
+        return set(final)
+    text = calibrated_yaml(rubric, {s: m for s, m in final.items() if s not in headed}, 0, 0)
+    on_heads = {s: m.threshold for s, m in final.items() if s in headed}
+    heads = with_thresholds(own_heads, on_heads) if own_heads and on_heads else own_heads
+    tuned = SignalAnalyzer(parse_rubric(text, "<calibrated>").signals, encoder, heads=heads)
+    falls = precision_falls(analyzer, tuned, list(final))
+    for signal, (old, new) in falls.items():
+        notes.append(f"{signal}: not fitted: precision on the shipped signal cases would fall "
+                     f"{old:.2f} -> {new:.2f}")  # fmt: skip
+    return set(final) - set(falls)

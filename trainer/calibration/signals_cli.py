@@ -91,9 +91,11 @@ def _train(args: argparse.Namespace, rubric, rows, files) -> int:  # noqa: ANN00
 
 def _eval(args: argparse.Namespace, rubric, rows) -> int:  # noqa: ANN001
     from trainer.calibration.signal_eval import evaluate, format_report
+    from trainer.scoring.scorer import analyzer_for
     from trainer.scoring.signals import SignalAnalyzer
 
-    analyzer = SignalAnalyzer(rubric.signals, heads=None if args.no_heads else "bundled")
+    # as the scorer runs it: the rubric's own heads beside its file, else the bundled ones
+    analyzer = SignalAnalyzer(rubric.signals, heads=None) if args.no_heads else analyzer_for(rubric)
     report = evaluate(rows, analyzer)
     print(format_report(report, f"{len(rows)} labelled turns"))
     if args.by:
