@@ -57,6 +57,16 @@ PERSONAS = load_personas(default_personas_dir()).personas
         ("product-blamer", "do u have the s/n handy?", ["serial number"]),
         # chat spellings
         ("billing-dispute", "wat dates were u away?", ["travel dates"]),
+        ("warm-up", "and the adress ur moving to?", ["new address"]),
+        # an aside between dashes is its own sentence: "I've got" there mentions nothing
+        ("accent-complainer", "I've got two Baxters on file \u2014 your date of birth, please?",
+         ["date of birth"]),
+        # "last thing:", and what the agent will do afterwards is not a mention
+        ("angry-escalation", "One more thing: the postcode, then I'll book the engineer.",
+         ["postcode"]),
+        # a list of details after a lead-in, then what happens
+        ("queue-waiter", "I'll keep this quick: date of birth and the mobile, and then we're done.",
+         ["date of birth", "mobile number"]),
     ],
 )  # fmt: skip
 def test_general_ask_idioms_are_matched(persona, text, asked):
@@ -75,6 +85,8 @@ def test_general_ask_idioms_are_matched(persona, text, asked):
         ),
         ("abusive-curser", "The seller's name is printed on the label, so I'll copy them in."),
         ("angry-escalation", "The engineer is booked and we're all set."),
+        ("angry-escalation", "I've got your postcode, so I'll book the engineer now."),
+        ("product-blamer", "We'll email the order number to you, and then I'll close the case."),
     ],
 )
 def test_mentions_are_still_not_asks(persona, text):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s+-\s+|\s*\n\s*")
+SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]\s+|\s*\n\s*")
 """Where an agent turn splits into sentences."""
 _REQUEST = re.compile(
     "|".join(
@@ -30,6 +30,7 @@ _REQUEST = re.compile(
             r"\b(all|what|the one|everything|the (next|first|last|other|only) thing) (i|we)('m| am"
             r"|'re| are)? (need|after|want)\b|\bfire away\b"
             r"|^\W*(next( up)?|first( up| off)?|lastly|finally|and finally),? (your|the)\b"
+            r"|^\W*(\w+\W+){0,2}(last|one more|final|first|next|other) thing\W+(your|ur|the)\b"
             r"|\b(i'm|i am|we're) after\b|\bwould (help|be (great|handy|brilliant|perfect))\b",
             r"\b(two|three|a few|a couple of) (quick )?(things|details|bits)\b.*(:|\bneed\b)"
             r"|\b(need|require|want) (just )?(two|three|a few|a couple of) (quick )?(things|details"
@@ -72,6 +73,12 @@ _NOT_ASKING = re.compile(
 )
 
 
+_AFTERWARDS = re.compile(
+    r",?\s+(and |then |so |and then )(i|we)('ll| will| can)\b.*$", re.IGNORECASE
+)
+"""What the agent will do once given the detail ("..., then I'll email you"): not a mention."""
+
+
 _FOLLOW_ON = re.compile(
     r"^\W*(and|also|plus|oh,? and|as well as|then)\b|\b(too|as well|also)\W*$", re.IGNORECASE
 )
@@ -79,14 +86,15 @@ _FOLLOW_ON = re.compile(
 
 _CHAT = {  # chat spellings, so the tables need not list them
     r"\bwat\b": "what", r"\bwhats\b": "what's", r"\bu\b": "you", r"\bur\b": "your",
-    r"\b(pls|plz)\b": "please", r"\babt\b": "about", r"\bshud\b": "should",
+    r"\b(pls|plz)\b": "please", r"\badd?ress?\b": "address", r"\babt\b": "about",
+    r"\bshud\b": "should",
     r"\bthats\b": "that's", r"\bwhos\b": "who's", r"\bwot\b": "what", r"\bamt\b": "amount",
     r"\bn\b": "and", r"\b4\b(?= the\b)": "for", r"\b(actually|exactly|basically) ": "",
 }  # fmt: skip
 _LISTED = (
     re.compile(  # "Account and postcode, and I'll stay on the line." / "The card, the last four."
-        r"^\W*(?P<head>[^,;:.?!]{2,60}?),? (and |then |so )(then )?(i|we|it)('ll| will| can|'re"
-        r"| are)\b"
+        r"^\W*([^:.?!]{0,60}:\s*)?(?P<head>[^,;:.?!]{2,60}?),? (and |then |so )(then )?(i|we|it)"
+        r"('ll| will| can|'re| are)\b"
         r"|^\W*(?P<lead>(the|your) [^,;:.?!]{2,40}),",
         re.IGNORECASE,
     )
@@ -147,7 +155,7 @@ def asking_sentences(text: str, verifying: bool = False) -> list[str]:
             or _listed(sentence)
             or (follows and _follows_on(sentence))
         )
-        follows = bool(request) and not _NOT_ASKING.search(sentence)
+        follows = bool(request) and not _NOT_ASKING.search(_AFTERWARDS.sub("", sentence))
         if follows:
             asking.append(sentence)
     return asking
