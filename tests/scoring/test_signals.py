@@ -86,6 +86,11 @@ def test_precision_and_recall_per_signal(analyzer: SignalAnalyzer) -> None:
         ("Thank you for banking with us.", "agent", {"closes"}, set()),
         ("Enjoy your dinner!", "agent", {"closes"}, set()),
         ("You can enjoy your meal knowing the refund is done.", "agent", set(), {"closes"}),
+        # security already done counts as the check: the phone menu, a code
+        ("Thank you, you're verified.", "agent", {"asks_verification"}, set()),
+        ("I can see you entered your card number in the phone menu, so that's security done.",
+         "agent", {"asks_verification"}, set()),  # fmt: skip
+        ("What's the address of the flat with the leak?", "agent", set(), {"asks_verification"}),
         ("How can I help with the bill?", "agent", set(), {"greets"}),
         ("Is there anything else I can help you with today?", "agent", set(), {"greets"}),
         ("Right, okay, bear with me here.", "agent", set(), {"greets", "introduces_self"}),
