@@ -12,7 +12,6 @@ alarms on sentences the rubric already got right.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -20,6 +19,7 @@ import yaml
 from trainer.calibration.calibrated_rubric import calibrated_yaml
 from trainer.calibration.detector_fit import SignalModel
 from trainer.calibration.head_thresholds import with_thresholds
+from trainer.calibration.signal_eval import Counts
 from trainer.rubric.model import Rubric, parse_rubric
 from trainer.scoring.embeddings import Encoder
 from trainer.scoring.signal_heads import SignalHeads
@@ -35,23 +35,6 @@ def load_cases(paths: Sequence[Path] | None = None) -> list[dict]:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         cases += [{"speaker": "agent", **case} for case in data["cases"]]
     return cases
-
-
-@dataclass
-class Counts:
-    """One signal's true positives, false positives and false negatives."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / max(self.tp + self.fp, 1)
-
-    @property
-    def recall(self) -> float:
-        return self.tp / max(self.tp + self.fn, 1)
 
 
 def confusion(analyzer: SignalAnalyzer, cases: Sequence[dict]) -> dict[str, Counts]:
