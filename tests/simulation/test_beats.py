@@ -56,7 +56,22 @@ def test_asked_facts_are_given_first_and_lead_the_reply(persona):
     assert plan.lead and "NB-55555" in plan.lead and plan.fallback.startswith(plan.lead)
     assert "account number" in plan.directive
     both = facts_text(persona, ("account number", "postcode"))
-    assert both == "NB-55555, and the postcode is LS6 3HF"
+    assert both == "NB-55555, and my postcode's LS6 3HF"
+
+
+def test_further_values_are_said_as_a_caller_says_them():
+    """Not read off a form ("the parcel contents is a laptop"): a value that says what it is
+    goes plain, a number or date is named with "my"."""
+    from trainer.paths import default_personas_dir
+    from trainer.personas.loading import load_personas
+    from trainer.simulation.planner import facts_text
+
+    shipped = load_personas(default_personas_dir()).personas
+    assert facts_text(shipped["abusive-curser"], ("retailer", "parcel contents")) == (
+        "TechHaven, ordered online last week, and a laptop, worth 649 pounds"
+    )
+    said = facts_text(shipped["warm-up"], ("postcode", "date of birth"))
+    assert said.endswith(", and my date of birth's 3 March 1991") and "is" not in said.split()
 
 
 def test_a_beat_comes_after_the_answer_in_the_same_reply(persona):

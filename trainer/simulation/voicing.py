@@ -6,6 +6,7 @@ questions the agent's turn has just answered (``trainer.simulation.answered``)."
 from __future__ import annotations
 
 import random
+import re
 from functools import cache
 from pathlib import Path
 
@@ -48,14 +49,26 @@ def lines_for(persona: Persona, act: str, band: str) -> list[str]:
 def facts_text(persona: Persona, names: tuple[str, ...], own_name: bool = False) -> str:
     """The values asked for, as a caller says them: ``NB-20417``, or ``NB-20417, and the
     postcode is LS6 3HF`` (the first value plain, each further one named). ``own_name``:
-    the caller's name comes first ("Derek Walsh, and the postcode is LS6 3HF")."""
+    the caller's name comes first ("Derek Walsh, and my postcode's LS6 3HF"). A further value
+    that says what it is ("a laptop, worth 649 pounds", "the 12th to the 15th") is said plain;
+    a number, code or date is named, as a caller does ("my date of birth's 3 March 1991"), not
+    read off a form ("the date of birth is ...")."""
     values = [persona.facts[name].value for name in names]
     if own_name:
         names, values = ("name", *names), [persona.name, *values]
-    rest = [f"the {name} is {value}" for name, value in zip(names[1:], values[1:], strict=True)]
+    rest = [_said(name, value) for name, value in zip(names[1:], values[1:], strict=True)]
     if not rest:
         return values[0]
     return ", ".join([values[0], *rest[:-1]]) + f", and {rest[-1]}"
+
+
+def _said(name: str, value: str) -> str:
+    if re.match(r"(a|an|the|my|our|from|in|at|on)\b", value, re.IGNORECASE):
+        return value
+    if not re.search(r"[\d@]", value):
+        return value
+    verb = " are" if name.endswith("s") and not name.endswith("ss") else "'s"
+    return f"my {name}{verb} {value}"
 
 
 def pick(lines: list[str], state: CallState, salt: str, slots: dict[str, str] | None = None) -> str:
