@@ -211,3 +211,21 @@ def test_cap_min_score_is_a_rubric_setting():
     detections[4] = [replace(d, score=0.92) for d in detections[4]]
     card = score_transcript(transcript, rubric, detections=detections)
     assert card.caps == ["failed: No blaming the caller (cap 50)"]
+
+
+def test_verification_is_owed_only_when_an_account_is_discussed():
+    """A gas-leak line needs the address, not a security check; a billing call does."""
+    hello = "Gas emergency line, this is Dev."
+    leak = [(A, hello, {"greets": hello, "introduces_self": hello}),
+            (C, "I can smell gas in the kitchen.", None),
+            (A, "Open the windows and leave the house; an engineer will be there by 3pm.",
+             {"gives_clear_next_step": "Open the windows and leave the house; an engineer "
+              "will be there by 3pm."})]  # fmt: skip
+    card = score(leak)
+    assert card.criterion("verifies_identity").status == "not_applicable"
+    assert "no account was discussed" in card.criterion("verifies_identity").feedback
+    assert not any("Verifies identity" in c for c in card.caps)
+    billed = [*leak[:1], (C, "My gas bill has doubled this month.", None), *leak[2:]]
+    owed = score(billed)
+    assert owed.criterion("verifies_identity").status == "failed"
+    assert "failed: Verifies identity (cap 60)" in owed.caps

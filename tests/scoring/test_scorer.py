@@ -68,7 +68,7 @@ MIXED = [
     (A, "Calm down, sir. Hello, my name is Sam.",
      {"says_calm_down": "Calm down, sir.", "greets": "Hello, my name is Sam.",
       "introduces_self": "Hello, my name is Sam."}),
-    (C, "Unbelievable.", {}),
+    (C, "Unbelievable. It's my broadband account, again.", {}),
     (A, "I'm sorry. A technician will come tomorrow morning.",
      {"apologises": "I'm sorry.",
       "gives_clear_next_step": "A technician will come tomorrow morning."}),

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from trainer.rubric.signal_specs import SIGNAL_NAME
+from trainer.scoring.account_talk import ACCOUNT
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION
 from trainer.scoring.cut_off import CUT_OFF
 from trainer.yamlfiles.problems import did_you_mean, got
@@ -28,7 +29,12 @@ _ROLES = {
         "unless_signal": "any",
     },
 }
-DERIVED_SIGNALS = {DATED_ACTION: "agent", OWNED_ACTION: "agent", CUT_OFF: "agent"}
+DERIVED_SIGNALS = {
+    DATED_ACTION: "agent",
+    OWNED_ACTION: "agent",
+    CUT_OFF: "agent",
+    ACCOUNT: "agent",
+}
 """Signals the scorer derives itself (no detector in ``signals:``); any rubric may name them."""
 _GAMING_LISTS = ("empathy_signals", "action_signals", "closing_signals", "stuffing_ignores")
 

@@ -22,6 +22,7 @@ from trainer.rubric.criteria import (
     When,
     names,
 )
+from trainer.scoring.account_talk import ACCOUNT, NOT_DISCUSSED
 from trainer.scoring.call_view import CallView, Hit
 from trainer.scoring.scorecard import Status
 
@@ -165,6 +166,8 @@ def applies(condition: AppliesWhen | None, view: CallView) -> str | None:
     if condition.agent_signal is not None:
         wanted = names(condition.agent_signal)
         if not any(h.speaker == "agent" for h in view.of(wanted)):
+            if wanted == [ACCOUNT]:
+                return NOT_DISCUSSED
             return f"the agent never showed {_label(condition.agent_signal)}"
     if condition.unless_signal is not None:
         shown = view.of(names(condition.unless_signal))

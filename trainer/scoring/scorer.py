@@ -29,6 +29,7 @@ from trainer.outcomes import agent_ending, outcome_title
 from trainer.paths import default_rubric_path
 from trainer.rubric.criteria import Criterion
 from trainer.rubric.model import Rubric, load_rubric
+from trainer.scoring.account_talk import ACCOUNT, account_hit
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION, is_dated_action, is_owned_action
 from trainer.scoring.call_view import CallView, Hit
 from trainer.scoring.caps import combine
@@ -131,6 +132,8 @@ def score_transcript(
     hits = list(gaming.hits)
     if (avoided := cut_off(speakers, texts, outcome, hits)) is not None:
         hits.append(avoided)
+    if (account := account_hit(speakers, texts)) is not None:
+        hits.append(account)
     view = CallView(speakers, texts, hits, outcome, list(mood_curve or []))
     results = [_result(c, evaluate_criterion(c, view), view, coaching) for c in rubric.graded()]
     combined = combine(rubric, results, view, gaming.caps)
@@ -195,7 +198,7 @@ def _with_dated_actions(
     return out
 
 
-_DERIVED = {DATED_ACTION, OWNED_ACTION, CUT_OFF}
+_DERIVED = {DATED_ACTION, OWNED_ACTION, CUT_OFF, ACCOUNT}
 UNCERTAIN = "(One uncertain detection: it did not cap your score.)"
 """Added to the feedback of a capping criterion failed on one weak detection."""
 UNHEARD = "(Counted at {share}% of its weight: the call was cut short before you got there.)"

@@ -1,0 +1,39 @@
+"""Whether the call is about the caller's account: when a security check is owed.
+
+A QA lead expects the caller verified before an account is discussed or changed, not on a
+gas-leak line or a burst main where the address is all that is needed. The scorer derives
+``account_discussed`` when either side talks about an account, a bill, a payment, an order,
+a policy or the like; "Verifies identity" applies only then.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from trainer.scoring.call_view import Hit
+from trainer.scoring.sentences import split_sentences
+
+ACCOUNT = "account_discussed"
+NOT_DISCUSSED = "no account was discussed or changed on this call"
+"""Why "Verifies identity" is not applicable without it."""
+_ACCOUNT_WORDS = re.compile(
+    r"\b(accounts?|acct|bills?|billing|billed|payments?|paid|pay|direct debit|card|refund(ed|s)?"
+    r"|charge[ds]?|balance|polic(y|ies)|claims?|orders?|booking|booked on|subscriptions?"
+    r"|membership|contract|plan|tariff|invoices?|statements?|loan|mortgage|deductions?"
+    r"|premiums?|credit|debit|transactions?|cancel\w*|renewal|arrears|meter reading)\b",
+    re.IGNORECASE,
+)
+
+
+def account_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None:
+    """``account_discussed`` when any turn talks about an account (the caller's "will my bill
+    go up?" too), on the first agent sentence that does, else the agent's first sentence."""
+    if not any(_ACCOUNT_WORDS.search(text or "") for text in texts):
+        return None
+    agent = [(t, s) for t, (who, text) in enumerate(zip(speakers, texts, strict=True))
+             if who == "agent" for s in split_sentences(text or "")]  # fmt: skip
+    if not agent:
+        return None
+    turn, sentence = next(((t, s) for t, s in agent if _ACCOUNT_WORDS.search(s)), agent[0])
+    return Hit(turn, "agent", ACCOUNT, sentence, 1.0)
