@@ -75,7 +75,7 @@ def calibrate_main(args: argparse.Namespace) -> int:
         heads_file.unlink()  # stale heads from an earlier run would be scored with
     out.write_text(result.yaml_text, encoding="utf-8")
     try:
-        load_rubric(out)
+        written = load_rubric(out)  # its hash covers the heads and model beside it
     except RubricError as exc:  # pragma: no cover - the text was validated already
         print(f"the calibrated rubric does not load back: {exc}", file=sys.stderr)
         return 1
@@ -96,5 +96,5 @@ def calibrate_main(args: argparse.Namespace) -> int:
     if unfitted:
         print(f"warning: EPITOME labels for {', '.join(unfitted)} fitted nothing: the "
               "word-overlap rule still grades them", file=sys.stderr)  # fmt: skip
-    print(f"Wrote {out} (rubric sha256 {result.rubric.hash[:16]}...)")
+    print(f"Wrote {out} (rubric sha256 {written.hash[:16]}...)")
     return 0
