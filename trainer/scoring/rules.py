@@ -255,23 +255,14 @@ def evaluate_criterion(criterion: Criterion, view: CallView) -> RuleOutcome:
     """
     reason = applies(criterion.applies_when, view)
     if reason is not None:
+        # the ending is checked last, so every other condition held when it is the reason
         by_ending = reason == ending_reason(criterion.applies_when, view)
-        if by_ending and _only_the_ending(criterion.applies_when, view):
+        if by_ending:
             done = _graded(criterion, view)
             if done.status == "passed":
                 return done
         return RuleOutcome("not_applicable", None, (), reason, by_ending)
     return _graded(criterion, view)
-
-
-def _only_the_ending(condition: AppliesWhen | None, view: CallView) -> bool:
-    """Does every condition but the ending hold (so the ending alone made it moot)?"""
-    if condition is None:
-        return True
-    rest = condition.model_copy(
-        update={"unless_outcome": None, "closing_reached": None, "fix_reached": None}
-    )
-    return applies(rest, view) is None
 
 
 def _graded(criterion: Criterion, view: CallView) -> RuleOutcome:

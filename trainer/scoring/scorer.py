@@ -27,13 +27,14 @@ from collections.abc import Sequence
 
 from trainer.outcomes import agent_ending, outcome_title
 from trainer.paths import default_rubric_path
+from trainer.rubric.checks import DERIVED_SIGNALS
 from trainer.rubric.criteria import Criterion
 from trainer.rubric.model import Rubric, load_rubric
-from trainer.scoring.account_talk import ACCOUNT, account_hit
+from trainer.scoring.account_talk import account_hit
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION, is_dated_action, is_owned_action
 from trainer.scoring.call_view import CallView, Hit
 from trainer.scoring.caps import combine
-from trainer.scoring.cut_off import CUT_OFF, cut_off
+from trainer.scoring.cut_off import cut_off
 from trainer.scoring.empathy import epitome
 from trainer.scoring.feedback import Coaching, context_hit, feedback, quote
 from trainer.scoring.gaming import filter_hits, flag_title
@@ -198,7 +199,7 @@ def _with_dated_actions(
     return out
 
 
-_DERIVED = {DATED_ACTION, OWNED_ACTION, CUT_OFF, ACCOUNT}
+_DERIVED = set(DERIVED_SIGNALS)
 UNCERTAIN = "(One uncertain detection: it did not cap your score.)"
 """Added to the feedback of a capping criterion failed on one weak detection."""
 UNHEARD = "(Counted at {share}% of its weight: the call was cut short before you got there.)"

@@ -63,10 +63,9 @@ def facts_text(persona: Persona, names: tuple[str, ...], own_name: bool = False)
 
 
 def _said(name: str, value: str) -> str:
-    if re.match(r"(a|an|the|my|our|from|in|at|on)\b", value, re.IGNORECASE):
-        return value
-    if not re.search(r"[\d@]", value):
-        return value
+    plain = re.match(r"(a|an|the|my|our|from|in|at|on)\b", value, re.I)
+    if plain or not re.search(r"[\d@]", value):
+        return value  # it says what it is
     verb = " are" if name.endswith("s") and not name.endswith("ss") else "'s"
     return f"my {name}{verb} {value}"
 
