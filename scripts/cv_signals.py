@@ -36,7 +36,7 @@ from trainer.calibration.signal_data import read_labelled_turns  # noqa: E402
 from trainer.calibration.signal_eval import SignalReport, evaluate, format_report  # noqa: E402
 from trainer.rubric.model import load_rubric  # noqa: E402
 from trainer.scoring.embeddings import Embedder  # noqa: E402
-from trainer.scoring.signal_heads import SignalHeads  # noqa: E402
+from trainer.scoring.signal_heads import FEATURES, SignalHeads  # noqa: E402
 from trainer.scoring.signals import SignalAnalyzer  # noqa: E402
 
 CACHE = ROOT / ".cache" / "cv_vectors.npz"
@@ -127,7 +127,7 @@ def main() -> None:
         train = [r for r in rows if r.author != writer]
         test = [r for r in rows if r.author == writer]
         data = training_set(train, specs, encoder)
-        settings = f"{args.strength}-{args.balance}-{args.floor}-{args.folds}"
+        settings = f"{args.strength}-{args.balance}-{args.floor}-{args.folds}-{FEATURES}"
         saved = HEADS / f"{writer}-{data.digest[:16]}-{settings}.npz"
         if saved.is_file():  # the same rows and settings: the same heads (the fit is exact)
             heads = SignalHeads.load(saved)

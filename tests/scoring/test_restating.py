@@ -35,6 +35,8 @@ def test_a_restatement_in_any_frame_fires(sentence: str) -> None:
         "So when did the broadband first go down, before Monday?",
         # the agent's own action
         "I've booked two engineers for Monday to look at the broadband.",
+        "I've taken the block off the broadband now, so two engineers can test it Monday.",
+        "I've reset the broadband line since Monday's fault, so the engineers needn't come.",
         # unrelated words
         "So you're calling about your gas bill, is that right?",
         # the right frame after an unrelated line

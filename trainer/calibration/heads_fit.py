@@ -1,8 +1,9 @@
 """Fit the signal heads (:mod:`trainer.scoring.signal_heads`) to labelled turns.
 
 Per signal, a logistic regression (scikit-learn, L2; class weights as ``balance`` says,
-none by default) on the
-features of every turn of that signal's speaker. Its threshold is chosen on
+none by default) on the features of every turn of that signal's speaker: the
+standardised embedding features and, beside them, the turn's hashed n-grams
+(:mod:`trainer.scoring.lexical`, weighted by its ``SCALE``). Its threshold is chosen on
 out-of-fold probabilities, the folds grouped by author and industry so that a
 threshold is never picked on phrasing the head was fitted on: the highest F1
 whose precision is at least ``precision_floor``, judged as the analyser decides
@@ -16,16 +17,19 @@ only; unknown for the others).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from trainer.calibration.signal_data import LabelledTurn
 from trainer.rubric.signal_specs import SignalSpec
 from trainer.scoring.embeddings import Encoder
+from trainer.scoring.lexical import SCALE, WIDTH, ngram_features
 from trainer.scoring.signal_heads import SignalHeads, features, turn_vectors
 from trainer.scoring.signals import SignalAnalyzer
 
@@ -33,7 +37,9 @@ MIN_POSITIVES = 8
 """A signal with fewer labelled positives gets no head (its examples still match)."""
 CONTEXT_SIGNALS = frozenset({"restates_issue", "asks_already_given_info"})
 """Signals whose heads read the customer's line before; the others see the sentence only
-(their context weights are zero), so they behave the same with and without context."""
+(their context weights are zero), so they behave the same with and without context.
+These two get no n-gram weights: the same words restate one caller's problem and not
+another's, and with n-grams the head learnt the words and ignored the line before."""
 COSINE_ONLY = frozenset({"restates_issue"})
 """Context signals that read the line before only through the sentence's cosine to it.
 Restating is about *whose* words these are: with the elementwise product (384 more
@@ -55,6 +61,9 @@ class TrainingSet:
     covered: np.ndarray | None = None
     """``covered[i, k]``: signal ``k``'s patterns already match row ``i`` (the analyser
     fires there whatever the head says); None: thresholds judge the head alone."""
+    ngrams: sparse.csr_matrix | None = None
+    """Each row's hashed n-grams (:func:`~trainer.scoring.lexical.ngram_features`);
+    None: heads of the embedding alone."""
 
 
 def training_set(
@@ -109,6 +118,7 @@ def training_set(
         tuple(groups),
         digest,
         covered,
+        ngram_features(texts),
     )
 
 
@@ -150,18 +160,19 @@ def fit_heads(
     progress: Callable[[str], None] = lambda _: None,
 ) -> SignalHeads:
     """One head per signal with enough positives; thresholds from grouped folds."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
-    from sklearn.pipeline import Pipeline, make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     names, weights, biases, thresholds, report = [], [], [], [], {}
+    lexical: list[np.ndarray] = []
     groups = np.array(data.groups)
     dim = (data.feats.shape[1] - 1) // 2
     for k, name in enumerate(data.names):
         mask = (data.labels[:, k] >= 0) & (np.array(data.speakers) == specs[name].speaker)
         x, y, g = data.feats[mask], data.labels[mask, k].astype(int), groups[mask]
         ruled = data.covered[mask, k] if data.covered is not None else np.zeros(len(y), bool)
+        lex = None  # context signals read the line before, not the sentence's words
+        if data.ngrams is not None and name not in CONTEXT_SIGNALS:
+            lex = data.ngrams[np.nonzero(mask)[0]]
         if name in CONTEXT_SIGNALS:  # also learn it without a line before
             blind = x.copy()
             blind[:, dim:] = 0.0
@@ -175,23 +186,24 @@ def fit_heads(
             progress(f"{name}: {int(y.sum())} positives; no head (examples still match)")
             continue
 
-        def model() -> Pipeline:
-            return make_pipeline(
-                StandardScaler(),
-                LogisticRegression(C=strength, class_weight=balance, max_iter=3000),
-            )
-
         oof = np.zeros(len(y))
         splits = min(folds, len(set(g)))
         for train, test in GroupKFold(n_splits=splits).split(x, y, g):
             if len(set(y[train])) < 2:
                 continue
-            oof[test] = model().fit(x[train], y[train]).predict_proba(x[test])[:, 1]
+            scaler, regression = _fit(x, lex, y, train, strength, balance)
+            oof[test] = regression.predict_proba(_design(scaler, x, lex, test))[:, 1]
         threshold, precision, recall = pick_threshold(oof, y, precision_floor, ruled)
-        fitted = model().fit(x, y)
-        scaler, regression = fitted[0], fitted[-1]
+        scaler, regression = _fit(x, lex, y, np.arange(len(y)), strength, balance)
         scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-        folded = regression.coef_[0] / scale  # the scaler folded into the weights
+        width = x.shape[1]
+        folded = regression.coef_[0][:width] / scale  # the scaler folded into the weights
+        if data.ngrams is not None:
+            lexical.append(
+                (regression.coef_[0][width:] * SCALE).astype(np.float32)
+                if lex is not None
+                else np.zeros(WIDTH, np.float32)
+            )
         names.append(name)
         coef = np.zeros(data.feats.shape[1], dtype=np.float32)
         if name in COSINE_ONLY:
@@ -219,7 +231,36 @@ def fit_heads(
         np.array(biases, dtype=np.float32),
         np.array(thresholds, dtype=np.float32),
         info=json.dumps(info, sort_keys=True),
+        lexical=(np.vstack(lexical) if lexical else np.zeros((0, WIDTH), np.float32))
+        if data.ngrams is not None
+        else None,
     )
+
+
+def _fit(
+    x: np.ndarray,
+    lex: sparse.csr_matrix | None,
+    y: np.ndarray,
+    rows: np.ndarray,
+    strength: float,
+    balance: str | None,
+):  # noqa: ANN202  (scikit-learn's scaler and regression)
+    """A scaler over ``x[rows]`` and the regression fitted on those rows."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x[rows])
+    regression = LogisticRegression(C=strength, class_weight=balance, max_iter=3000)
+    return scaler, regression.fit(_design(scaler, x, lex, rows), y[rows])
+
+
+def _design(scaler, x: np.ndarray, lex: sparse.csr_matrix | None, rows: np.ndarray):
+    """The regression's input for ``rows``: standardised embedding features, then the
+    n-grams at :data:`~trainer.scoring.lexical.SCALE` (none: the features alone)."""
+    dense = scaler.transform(x[rows])
+    if lex is None:
+        return dense
+    return sparse.hstack([sparse.csr_matrix(dense), lex[rows] * SCALE], format="csr")
 
 
 def pick_threshold(
@@ -237,7 +278,7 @@ def pick_threshold(
     ruled = np.zeros(len(labels), bool) if covered is None else covered
     best: tuple[float, float, float, float] | None = None
     fallback: tuple[float, float, float] = (0.95, 0.0, 0.0)
-    for threshold in np.arange(0.30, 0.96, 0.025):
+    for threshold in np.arange(0.30, 0.99, 0.025):
         fired = (probs >= threshold) | ruled
         tp = float((fired & (labels == 1)).sum())
         precision = tp / fired.sum() if fired.sum() else 0.0
@@ -248,3 +289,20 @@ def pick_threshold(
         if (precision, recall) > fallback[1:]:
             fallback = (float(threshold), precision, recall)
     return best[1:] if best is not None else fallback
+
+
+def keep_embedding_heads(heads: SignalHeads, base: SignalHeads, names: set[str]) -> SignalHeads:
+    """``heads`` with the heads of ``names`` taken from ``base`` (fitted without n-grams):
+    their n-gram weights zero, their weights, bias and threshold ``base``'s."""
+    if heads.lexical is None or not names:
+        return heads
+    weights, bias = heads.weights.copy(), heads.bias.copy()
+    thresholds, lexical = heads.thresholds.copy(), heads.lexical.copy()
+    own, theirs = heads.index(), base.index()
+    for name in names & set(own) & set(theirs):
+        k, j = own[name], theirs[name]
+        weights[k], bias[k], thresholds[k] = base.weights[j], base.bias[j], base.thresholds[j]
+        lexical[k] = 0.0
+    return dataclasses.replace(
+        heads, weights=weights, bias=bias, thresholds=thresholds, lexical=lexical
+    )

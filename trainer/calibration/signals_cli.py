@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def add_signals_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--out", type=Path, default=None, help="default: beside the rubric")
     train.add_argument("--rubric", type=Path, default=None)
     train.add_argument("--folds", type=int, default=5)
-    train.add_argument("--precision-floor", type=float, default=0.9)
+    train.add_argument("--precision-floor", type=float, default=0.93)
     train.add_argument(
         "--balance",
         choices=["balanced", "none"],
@@ -69,20 +70,35 @@ def signals_main(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace, rubric, rows, files) -> int:  # noqa: ANN001
-    from trainer.calibration.heads_fit import fit_heads, training_set
+    from trainer.calibration.fixture_check import precision_falls
+    from trainer.calibration.heads_fit import fit_heads, keep_embedding_heads, training_set
     from trainer.scoring.embeddings import Embedder
     from trainer.scoring.signal_heads import heads_path_for
+    from trainer.scoring.signals import SignalAnalyzer
 
     print(f"{len(rows)} labelled turns from {len(files)} file(s); embedding...", flush=True)
-    data = training_set(rows, rubric.signals, Embedder(cache_size=0))
+    encoder = Embedder(cache_size=0)
+    data = training_set(rows, rubric.signals, encoder)
+    settings = {
+        "folds": args.folds,
+        "precision_floor": args.precision_floor,
+        "balance": None if args.balance == "none" else args.balance,
+    }
     heads = fit_heads(
-        data,
-        rubric.signals,
-        folds=args.folds,
-        precision_floor=args.precision_floor,
-        balance=None if args.balance == "none" else args.balance,
-        progress=lambda line: print("  " + line, flush=True),
+        data, rubric.signals, progress=lambda line: print("  " + line, flush=True), **settings
     )
+    # a head whose n-grams cost precision on the shipped sentences reads the embedding only
+    print("the same heads without n-grams, to check them on the shipped cases...", flush=True)
+    base = fit_heads(dataclasses.replace(data, ngrams=None), rubric.signals, **settings)
+    falls = precision_falls(
+        SignalAnalyzer(rubric.signals, encoder, heads=base),
+        SignalAnalyzer(rubric.signals, encoder, heads=heads),
+        heads.names,
+    )
+    for name, (before, after) in sorted(falls.items()):
+        print(f"  {name}: precision on the shipped cases {before:.2f} -> {after:.2f} with"
+              " n-grams; its head reads the embedding only")  # fmt: skip
+    heads = keep_embedding_heads(heads, base, set(falls))
     out = args.out or heads_path_for(args.rubric or default_rubric_path())
     heads.save(out)
     print(f"wrote {len(heads.names)} heads to {out}")

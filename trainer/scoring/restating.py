@@ -69,7 +69,10 @@ _NOT_A_SUMMARY = re.compile(
     r"|\b(i'?ve|i have|i'?ll|i will|we'?ve|we have|we'?ll|we will|i can|we can|i'?m going to) "
     r"(added|sent|refunded|booked|arranged|raised|credited|applied|cancelled|issued|put|set|send"
     r"|add|refund|book|arrange|raise|credit|apply|cancel|issue|get|sort|fix|escalate|waived|waive"
-    r"|honour|honor|pay|paid|approved|approve)\b"
+    r"|honour|honor|pay|paid|approved|approve|taken|take|removed|remove|lifted|lift|unblocked"
+    r"|unblock|unlocked|unlock|reset|changed|change|updated|update|moved|move|logged|log|opened"
+    r"|open|restored|restore|reactivated|reactivate|switched|switch|ordered|order|reissued"
+    r"|reissue|scheduled|schedule|replaced|replace|released|release|extended|extend)\b"
     r"|^\W*((so|and|ok(ay)?|right|alright)\W+)*(what|which|when|where|why|how|who|whose)\b"
     r"(?! (i'?m (hearing|getting|understanding|taking)|you'?re (telling|saying)))"
     r"(?!.*\b(right|correct|is that)\W*$)",

@@ -1,8 +1,10 @@
-"""Learned signal detectors: one logistic head per signal over a sentence's embedding.
+"""Learned signal detectors: one logistic head per signal over a sentence's embedding and words.
 
 A head reads the sentence's MiniLM vector ``s`` and the vector ``c`` of what the
 customer said just before (zeros when there is nothing before): the features are
-``[s, s * c, s . c]``. The cosine lets ``restates_issue`` see whether the agent is
+``[s, s * c, s . c]``, and beside them the sentence's hashed word and character
+n-grams (:mod:`trainer.scoring.lexical`; heads fitted before those existed have no
+n-gram weights and still load). The cosine lets ``restates_issue`` see whether the agent is
 going back over the caller's own words, and the product lets
 ``asks_already_given_info`` see which detail the caller gave; the other signals'
 context weights are zero. A turn of several sentences, and the customer's line, are
@@ -26,13 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from trainer.paths import default_rubric_path
 from trainer.scoring.embeddings import DIM, Encoder
+from trainer.scoring.lexical import WIDTH, ngram_features
 from trainer.scoring.sentences import split_sentences
 
-FEATURES = "sentence+context-product+cosine"
-"""The feature layout the heads were fitted on (stored in the file, checked on load)."""
+EMBEDDING_ONLY = "sentence+context-product+cosine"
+"""The layout of heads without n-gram weights (files written before them still load)."""
+FEATURES = EMBEDDING_ONLY + f"+ngrams-{WIDTH}"
+"""The feature layout the heads are fitted on (stored in the file, checked on load)."""
 
 
 def features(sentences: np.ndarray, contexts: np.ndarray) -> np.ndarray:
@@ -73,7 +79,10 @@ class HeadsError(ValueError):
 
 @dataclass(frozen=True)
 class SignalHeads:
-    """Logistic heads: ``sigmoid(features @ weights[k] + bias[k]) >= thresholds[k]``."""
+    """Logistic heads: ``sigmoid(features @ weights[k] + ngrams @ lexical[k] + bias[k])``.
+
+    A signal fires where that reaches ``thresholds[k]``; ``lexical`` is None for heads
+    that read the embedding only."""
 
     names: tuple[str, ...]
     weights: np.ndarray  # (n_signals, n_features)
@@ -82,15 +91,24 @@ class SignalHeads:
     encoder: str = "all-MiniLM-L6-v2"
     info: str = "{}"
     """JSON: what the heads were trained on (rows, sources, data hash) and how they scored."""
+    lexical: np.ndarray | None = None
+    """(n_signals, :data:`~trainer.scoring.lexical.WIDTH`) weights of the hashed n-grams."""
 
     @property
     def dim(self) -> int:
         """Width of the sentence vectors the heads expect."""
         return (self.weights.shape[1] - 1) // 2
 
-    def probabilities(self, feats: np.ndarray) -> np.ndarray:
-        """(rows, n_signals) probabilities for rows of :func:`features`."""
+    def probabilities(self, feats: np.ndarray, ngrams: sparse.spmatrix | None = None) -> np.ndarray:
+        """(rows, n_signals) probabilities for rows of :func:`features` and their n-grams.
+
+        ``ngrams``: the rows' :func:`~trainer.scoring.lexical.ngram_features`; needed
+        when the heads have n-gram weights."""
         logits = feats @ self.weights.T + self.bias
+        if self.lexical is not None:
+            if ngrams is None:
+                raise ValueError("these heads read n-grams: pass the rows' ngram_features")
+            logits = logits + np.asarray(ngrams @ self.lexical.T)
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))
 
     def index(self) -> dict[str, int]:
@@ -107,10 +125,13 @@ class SignalHeads:
             self.thresholds[rows],
             self.encoder,
             self.info,
+            None if self.lexical is None else self.lexical[rows],
         )
 
     def save(self, path: str | Path) -> None:
-        """Write the heads as a compressed ``.npz`` (float32 weights, names, info)."""
+        """Write the heads as a compressed ``.npz`` (float32 weights, float16 n-gram
+        weights, names, info)."""
+        extra = {} if self.lexical is None else {"lexical": self.lexical.astype(np.float16)}
         np.savez_compressed(
             Path(path),
             names=np.array(self.names),
@@ -118,8 +139,9 @@ class SignalHeads:
             bias=self.bias.astype(np.float32),
             thresholds=self.thresholds.astype(np.float32),
             encoder=np.array(self.encoder),
-            features=np.array(FEATURES),
+            features=np.array(FEATURES if self.lexical is not None else EMBEDDING_ONLY),
             info=np.array(self.info),
+            **extra,
         )
 
     @classmethod
@@ -133,14 +155,22 @@ class SignalHeads:
         missing = {"names", "weights", "bias", "thresholds", "features"} - set(parts)
         if missing:
             raise HeadsError(f"{path}: not a signal heads file (no {', '.join(sorted(missing))})")
-        if str(parts["features"]) != FEATURES:
-            raise HeadsError(
-                f"{path}: fitted on features {str(parts['features'])!r}, not {FEATURES!r}"
-            )
+        layout = str(parts["features"])
+        if layout not in (FEATURES, EMBEDDING_ONLY):
+            raise HeadsError(f"{path}: fitted on features {layout!r}, not {FEATURES!r}")
         names = tuple(str(n) for n in parts["names"])
         weights = parts["weights"].astype(np.float32)
         if weights.ndim != 2 or weights.shape[0] != len(names) or weights.shape[1] % 2 != 1:
             raise HeadsError(f"{path}: weights of shape {weights.shape} for {len(names)} signals")
+        lexical = None
+        if layout == FEATURES:
+            lexical = parts.get("lexical")
+            if lexical is None or lexical.shape != (len(names), WIDTH):
+                shape = None if lexical is None else lexical.shape
+                raise HeadsError(
+                    f"{path}: n-gram weights of shape {shape}, not ({len(names)}, {WIDTH})"
+                )
+            lexical = lexical.astype(np.float32)
         return cls(
             names,
             weights,
@@ -148,6 +178,7 @@ class SignalHeads:
             parts["thresholds"].astype(np.float32),
             str(parts.get("encoder", "all-MiniLM-L6-v2")),
             str(parts.get("info", "{}")),
+            lexical,
         )
 
     def summary(self) -> dict:
@@ -167,17 +198,24 @@ def fire(
     context: np.ndarray,
     whole: np.ndarray | None,
     readable: list[bool] | None = None,
+    texts: Sequence[str] | None = None,
 ) -> dict[tuple[int, str], float]:
     """(sentence index, signal) -> probability for every head that fires in one turn.
 
     ``sentences``: the turn's sentence vectors; ``context``: the vector of the customer's
     line before (zeros for none); ``whole``: the vector of the whole turn when it has
     more than one sentence; ``readable``: False for sentences that are not words (never
-    fired). A head fires on each sentence that reaches its threshold;
-    when none does but the whole turn does, on the sentence it rates highest.
+    fired); ``texts``: the sentences' words, for heads with n-gram weights. A head fires
+    on each sentence that reaches its threshold; when none does but the whole turn
+    does, on the sentence it rates highest.
     """
     rows = sentences if whole is None else np.vstack([sentences, whole[None, :]])
-    probs = heads.probabilities(features(rows, np.broadcast_to(context, rows.shape)))
+    ngrams = None
+    if heads.lexical is not None:
+        if texts is None or len(texts) != len(sentences):
+            raise ValueError("these heads read n-grams: pass the sentences' texts")
+        ngrams = ngram_features(list(texts) + ([" ".join(texts)] if whole is not None else []))
+    probs = heads.probabilities(features(rows, np.broadcast_to(context, rows.shape)), ngrams)
     n = len(sentences)
     if readable is not None:  # a head judges words, not noise ("xxxx...", a pasted hash)
         probs[:n][~np.asarray(readable, dtype=bool)] = 0.0

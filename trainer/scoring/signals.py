@@ -207,6 +207,7 @@ class SignalAnalyzer:
                     ctx,
                     whole if all(map(readable, sentences)) else None,
                     [readable(s) for s in sentences],
+                    sentences,
                 )
                 semantic.update({key: score for key, score in learned.items()})
             headed_names = set(heads.names) if heads is not None else set()
