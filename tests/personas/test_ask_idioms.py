@@ -67,6 +67,18 @@ PERSONAS = load_personas(default_personas_dir()).personas
         # a list of details after a lead-in, then what happens
         ("queue-waiter", "I'll keep this quick: date of birth and the mobile, and then we're done.",
          ["date of birth", "mobile number"]),
+        # a sentence that is only the details' names asks for them, with no request word
+        ("queue-waiter", "Mobile and date of birth, sir.", ["date of birth", "mobile number"]),
+        ("product-blamer", "Serial first, then the model.", ["serial number", "model"]),
+        ("angry-escalation", "Postcode, mate.", ["postcode"]),
+        # "whether your unit is ..." is what the agent will check, not what they know
+        ("product-blamer", "To see whether your router is on the list, can I get the serial?",
+         ["serial number"]),
+        # a confirmation text's reference is the confirmation; roaming days are travel dates
+        ("billing-dispute", "Read me the ref on the confirmation SMS, please.",
+         ["add-on confirmation"]),
+        ("billing-dispute", "Which days were you roaming?", ["travel dates"]),
+        ("billing-dispute", "What's the number you were using abroad?", ["mobile number"]),
     ],
 )  # fmt: skip
 def test_general_ask_idioms_are_matched(persona, text, asked):
@@ -87,6 +99,10 @@ def test_general_ask_idioms_are_matched(persona, text, asked):
         ("angry-escalation", "The engineer is booked and we're all set."),
         ("angry-escalation", "I've got your postcode, so I'll book the engineer now."),
         ("product-blamer", "We'll email the order number to you, and then I'll close the case."),
+        # a detail taken in, or read back with its digits, is not asked for again
+        ("angry-escalation", "Postcode, perfect."),
+        ("queue-waiter", "Mobile ending 4471."),
+        ("billing-dispute", "Date of birth and mobile both check out."),
     ],
 )
 def test_mentions_are_still_not_asks(persona, text):

@@ -32,7 +32,7 @@ def test_what_counts_as_asking(text, asks):
 
 
 def test_a_verification_turn_asks_without_a_request_word():
-    text = "Account number and postcode now."
+    text = "Account number and postcode are what we go by here."
     assert asking_sentences(text) == [] and asking_sentences(text, verifying=True) == [text]
 
 

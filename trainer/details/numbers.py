@@ -96,6 +96,7 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
         r"\bconfirmation\b",
         names=(rf"\bconfirmation {NUMBER}(?!\w)",),
         near=(r"\b(text|sms|message|confirmation)\b",),
+        serves=("reference",),  # "the reference off that confirmation text"
     ),
     numbered(
         "card",

@@ -96,6 +96,8 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
             r"\bnumber (we|you) (sent|got|get|receive)\w* the (otp|code|text|sms)\b",
             r"\bnumber (we|i) can (reach|call|ring|text|contact|get) you\b",
             r"\bnumber (are )?you('re| are)? (calling|ringing|phoning) (from|on|about)\b",
+            r"\bnumber (you|u) (were |was |are |had )?(roaming|using|took|had) (on|abroad|away"
+            r"|with you)\b|\bwhich number('s| is) this (about|for)\b",
             r"\bnumber (we|i) (should|can) (call|ring|text)\b",
             r"\bnumber (of|for) the (line|sim|phone|mobile)\b",
             r"\b(line|sim|phone|mobile)\b[^.?!]*\b(its|the|your) (number|no)\b",

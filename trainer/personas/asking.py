@@ -62,9 +62,11 @@ _NOT_ASKING = re.compile(
             r"(got|have|taken|verified|found|pulled|updated|noted)\b",
             r"\bno need\b|\b(don't|won't) need\b|\bfor today is\b",
             r"\b(won't|don't|will not|do not|shouldn't) (have|need) to\b",
-            r"\b(matched|matches|doesn't match|didn't match|checks out|checked out)\b",
+            r"\b(matched|matches|doesn't match|didn't match|checks? out|checked out)\b",
             r"\b(we|i)('ll| will) (text|send|email|call|ring|post)\b",
-            r"^(?!.*\b(what|which|when|where|how)\b.*\byour\b).*\byour \w+( \w+)? (is|was|reads)\b",
+            # "your postcode is on our map" tells; "check if your unit is affected" asks on
+            r"^(?!.*\b(what|which|when|where|how)\b.*\byour\b)(?!.*\b(if|whether) your\b)"
+            r".*\byour \w+( \w+)? (is|was|reads)\b",
             r"\bread (that |it |this )?back\b|\byou'll (get|receive)\b",
             r"^\W*(just )?to confirm\b(?!.*\?)",  # "To confirm, ..." tells; "..., to confirm?" asks
         ]
@@ -107,6 +109,16 @@ _PRONOUN = re.compile(  # a clause, not a list of details: someone does somethin
 
 
 _TOLD = re.compile(r"\b(is|was|are|were|has|have|had)\b", re.IGNORECASE)
+_ADDRESS = re.compile(  # words around a bare list that ask nothing: "Birthday and mobile, ma'am."
+    r"\b(sir|ma'?am|madam|mate|love|dear|po|lang|na|go|please|then|first|next|now|too|also"
+    r"|as well|and|or|plus|right|ok|okay|so|just|quickly|both|the|your|ur|of|on|off|from)\b",
+    re.IGNORECASE,
+)
+_ACKNOWLEDGED = re.compile(  # "Postcode, perfect." takes a detail in; it does not ask for one
+    r"\b(thanks?|thank you|cheers|ta|perfect|lovely|great|brilliant|super|wonderful|excellent"
+    r"|fab|noted|got it|correct|confirmed|verified|done|sorted|fine|good|nice)\b|\d",
+    re.IGNORECASE,
+)
 
 
 def normalise(text: str) -> str:
@@ -128,6 +140,15 @@ def listed_words(sentence: str) -> set[str]:
     if found.group("lead") and _TOLD.search(sentence[found.end() :]):
         return set()  # "Your postcode, as it happens, is on our outage map."
     return set(re.findall(r"[a-z]+", head.lower()))
+
+
+def _bare_list(sentence: str) -> bool:
+    """A sentence that is nothing but a few details' names: "Birthday and mobile, ma'am."
+    "Model and serial, go." "Postcode first, then your date of birth." Not a clause, an
+    acknowledgement ("Postcode, perfect.") or a read-back with digits ("Card ending 4471.")."""
+    if _PRONOUN.search(sentence) or _ACKNOWLEDGED.search(sentence):
+        return False
+    return 0 < len(re.findall(r"[a-z]+", _ADDRESS.sub(" ", sentence.lower()))) <= 6
 
 
 def _listed(sentence: str) -> bool:
@@ -153,6 +174,7 @@ def asking_sentences(text: str, verifying: bool = False) -> list[str]:
             verifying
             or _REQUEST.search(sentence)
             or _listed(sentence)
+            or _bare_list(sentence)
             or (follows and _follows_on(sentence))
         )
         follows = bool(request) and not _NOT_ASKING.search(_AFTERWARDS.sub("", sentence))
@@ -203,7 +225,7 @@ _WORD_FORMS = {
     "confirmation": r"(?:confirmation|code|reference|ref|number)",
     "email": r"(?:e-?mail)",
     "moving": r"(?:moving|move)",
-    "travel": r"(?:travel\w*|trip|fly|flew|abroad|away)",
+    "travel": r"(?:travel\w*|trip|fly|flew|abroad|away|roaming|out there|overseas)",
     "date": r"(?:dates?|day|when)",
     "dates": r"(?:dates?|days?|when)",
     "model": r"(?:model|make|product)",
