@@ -10,6 +10,7 @@ import pytest
 from scoring_helpers import needs_minilm
 
 from trainer.rubric.model import load_rubric
+from trainer.scoring.lexical import ngram_features
 from trainer.scoring.signal_heads import (
     FEATURES,
     HeadsError,
@@ -124,8 +125,9 @@ def test_restating_reads_what_the_customer_said() -> None:
     assert heads is not None
     k = heads.names.index("restates_issue")
     vectors = analyzer._encoder().encode([line, said, "I'd like to order a pizza."])
-    matching = heads.probabilities(features(vectors[:1], vectors[1:2]))[0, k]
-    unrelated = heads.probabilities(features(vectors[:1], vectors[2:3]))[0, k]
+    words = ngram_features([line])  # the same sentence's n-grams either way
+    matching = heads.probabilities(features(vectors[:1], vectors[1:2]), words)[0, k]
+    unrelated = heads.probabilities(features(vectors[:1], vectors[2:3]), words)[0, k]
     assert matching > unrelated
     found = {d.signal for d in analyzer.analyse_turn(line, "agent", context=said)}
     assert "restates_issue" in found
