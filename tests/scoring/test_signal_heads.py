@@ -170,3 +170,27 @@ def test_a_rubric_file_with_its_own_heads_uses_them(tmp_path: Path) -> None:
     analyzer = analyzer_for(load_rubric(rubric_file))
     assert analyzer._heads["agent"].names == ("apologises",)
     assert len(analyzer_for(load_rubric())._heads["agent"].names) > 20
+
+
+def test_ngram_logits_are_kept_per_text_and_match_the_sparse_product(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pickle
+
+    import trainer.scoring.signal_heads as module
+
+    heads = bundled_heads()
+    assert heads is not None and heads.lexical is not None
+    heads = pickle.loads(pickle.dumps(heads))  # a copy: an empty cache, and it pickles
+    texts = ["Is there anything else?", "That's in the terms.", "Is there anything else?"]
+    hashed: list[list[str]] = []
+    real = module.ngram_features
+    monkeypatch.setattr(module, "ngram_features", lambda t: hashed.append(list(t)) or real(t))
+    first = heads.lexical_logits(texts)
+    again = heads.lexical_logits(texts[:1])
+    assert hashed == [sorted(set(texts))]  # each new text hashed once, the repeat not at all
+    expected = np.asarray(real(texts) @ heads.lexical.T)
+    assert np.allclose(first, expected, atol=1e-5) and np.allclose(again, expected[:1], atol=1e-5)
+    monkeypatch.setattr(module, "CACHED_TEXTS", 1)
+    heads.lexical_logits(["A new line here."])
+    assert list(heads._seen) == ["A new line here."]  # bounded: the oldest texts go

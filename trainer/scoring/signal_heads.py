@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +75,10 @@ def turn_vectors(texts: Sequence[str], encoder: Encoder) -> np.ndarray:
     return out
 
 
+CACHED_TEXTS = 50_000
+"""Texts whose n-gram logits a heads object keeps (about 7 MB for 32 signals)."""
+
+
 class HeadsError(ValueError):
     """A heads file is missing parts or does not fit the encoder."""
 
@@ -93,23 +99,57 @@ class SignalHeads:
     """JSON: what the heads were trained on (rows, sources, data hash) and how they scored."""
     lexical: np.ndarray | None = None
     """(n_signals, :data:`~trainer.scoring.lexical.WIDTH`) weights of the hashed n-grams."""
+    _seen: OrderedDict = field(default_factory=OrderedDict, init=False, compare=False, repr=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, compare=False, repr=False
+    )
 
     @property
     def dim(self) -> int:
         """Width of the sentence vectors the heads expect."""
         return (self.weights.shape[1] - 1) // 2
 
-    def probabilities(self, feats: np.ndarray, ngrams: sparse.spmatrix | None = None) -> np.ndarray:
+    def probabilities(
+        self, feats: np.ndarray, ngrams: sparse.spmatrix | np.ndarray | None = None
+    ) -> np.ndarray:
         """(rows, n_signals) probabilities for rows of :func:`features` and their n-grams.
 
-        ``ngrams``: the rows' :func:`~trainer.scoring.lexical.ngram_features`; needed
-        when the heads have n-gram weights."""
+        ``ngrams``: the rows' :func:`~trainer.scoring.lexical.ngram_features`, or their
+        :meth:`lexical_logits` (a dense array); needed when the heads have n-gram weights."""
         logits = feats @ self.weights.T + self.bias
         if self.lexical is not None:
             if ngrams is None:
                 raise ValueError("these heads read n-grams: pass the rows' ngram_features")
-            logits = logits + np.asarray(ngrams @ self.lexical.T)
+            dense = isinstance(ngrams, np.ndarray)
+            logits = logits + (ngrams if dense else np.asarray(ngrams @ self.lexical.T))
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))
+
+    def __getstate__(self) -> dict:  # the cache and its lock stay behind
+        return {k: v for k, v in self.__dict__.items() if k not in ("_seen", "_lock")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _seen=OrderedDict(), _lock=threading.Lock())
+
+    def lexical_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), n_signals): what each text's n-grams add to the logits.
+
+        Sentences repeat across calls ("Is there anything else?"), so each text's row is
+        kept (the last :data:`CACHED_TEXTS` texts) and only new texts are hashed."""
+        if self.lexical is None:
+            return np.zeros((len(texts), len(self.names)), np.float32)
+        with self._lock:
+            rows = {t: self._seen[t] for t in texts if t in self._seen}
+            for t in rows:
+                self._seen.move_to_end(t)
+        new = sorted({t for t in texts if t not in rows})
+        if new:
+            computed = np.asarray(ngram_features(new) @ self.lexical.T, dtype=np.float32)
+            with self._lock:
+                for t, row in zip(new, computed, strict=True):
+                    rows[t] = self._seen[t] = row
+                while len(self._seen) > CACHED_TEXTS:
+                    self._seen.popitem(last=False)
+        return np.vstack([rows[t] for t in texts]) if texts else np.zeros((0, len(self.names)))
 
     def index(self) -> dict[str, int]:
         """Signal name -> row of the weight matrix."""
@@ -214,7 +254,8 @@ def fire(
     if heads.lexical is not None:
         if texts is None or len(texts) != len(sentences):
             raise ValueError("these heads read n-grams: pass the sentences' texts")
-        ngrams = ngram_features(list(texts) + ([" ".join(texts)] if whole is not None else []))
+        said = list(texts) + ([" ".join(texts)] if whole is not None else [])
+        ngrams = heads.lexical_logits(said)
     probs = heads.probabilities(features(rows, np.broadcast_to(context, rows.shape)), ngrams)
     n = len(sentences)
     if readable is not None:  # a head judges words, not noise ("xxxx...", a pasted hash)
