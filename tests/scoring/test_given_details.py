@@ -89,6 +89,9 @@ def test_a_detail_asked_again_after_the_caller_gave_it(
         ),
         # a problem described is not "given" unless the caller says they already told it
         ("My broadband keeps dropping every evening.", "What seems to be the problem with it?"),
+        # words that only start like a month or a day are not a date given
+        ("The dog ate maybe two boxes, I've just found them.", "And roughly how long ago?"),
+        ("I sat on hold, it's a decent router, I was at the market.", "When did it start?"),
     ],
 )
 def test_not_asking_again(context: str, sentence: str) -> None:

@@ -4,10 +4,17 @@
 from __future__ import annotations
 
 DATE = (
-    r"\b(mon|tues?|wed(nes)?|thu(rs)?|fri|sat(ur)?|sun)(day)?s?\b|\byesterday\b|\btoday\b"
+    r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b(mon|tue|tues|wed|thu|thur|thurs|fri)\b"
+    r"|\byesterday\b|\btoday\b"  # not "sat" or "sun": "I sat on hold", "the sun"
     r"|\btonight\b|\bthis (morning|afternoon|evening|arvo|week)\b|\blast (night|week|month|year"
     r"|\w+day)\b"
-    r"|\b\d{1,2}(st|nd|rd|th)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    r"|\b\d{1,2}(st|nd|rd|th)\b"
+    # month names, whole ("maybe", "decent", "market" and "separate" are not dates; "may" only
+    # beside a day's number or after in / of / since / last / next / early / late / mid)
+    r"|\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?|sept?(ember)?"
+    r"|oct(ober)?|nov(ember)?|dec(ember)?)\b\.?"
+    r"|\b\d{1,2}(st|nd|rd|th)? (of )?may\b|\bmay \d{1,2}(st|nd|rd|th)?\b"
+    r"|\b(in|of|since|last|next|early|late|mid|end of|until|till) may\b"
     r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2} ?(am|pm)\b|\bo'?clock\b|\bnoon\b|\bmidnight\b|\bweekend\b"
     r"|\b(days?|weeks?|months?|hours?) ago\b|\barvo\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b"
     r"|\b(first|second|third|fourth|fifth|ninth|tenth|twelfth|\w+teenth|twentieth)\b"
