@@ -98,7 +98,7 @@ ONLY_HEADS = [
     ("What has this meant for you day to day?", "explores"),
     ("All fixed?", "confirms_resolution"),
     ("You picked the basic cover, so it's not included.", "blames_customer"),
-    ("Roaming charges aren't my job.", "dismissive"),
+    ("Yeah we can't really help with roaming stuff.", "dismissive"),
     ("The consignment failed at the sortation hub, so it is RTS now.", "uses_jargon"),
 ]
 
