@@ -66,6 +66,24 @@ def test_a_small_valid_rubric():
     assert rubric.signal_speakers()["curses"] == "customer"
 
 
+def test_a_list_inside_patterns_is_spliced_in_so_a_yaml_anchor_can_be_shared_and_extended():
+    head = HEAD.replace(
+        "  curses: {speaker: customer, description: Swears., threshold: 0.6, patterns: ['damn']}",
+        "  curses: {speaker: customer, description: Swears., threshold: 0.6,\n"
+        "           patterns: [&swear ['damn', 'blast']]}\n"
+        "  says_calm_down2: {speaker: agent, description: Calm., threshold: 0.6,\n"
+        "                    patterns: [*swear, 'calm down']}",
+    )
+    rubric = parse_rubric(head + GREETING, "rubrics/x.yaml")
+    assert rubric.signals["curses"].patterns == ["damn", "blast"]
+    assert rubric.signals["says_calm_down2"].patterns == ["damn", "blast", "calm down"]
+    # the default rubric: the agent's talking-down patterns are not the caller's insults
+    default = load_rubric().signals
+    shared = set(default["insults_agent"].patterns)
+    assert shared < set(default["insults_customer"].patterns)
+    assert not any("already" in p for p in shared)
+
+
 def test_hash_ignores_layout_and_comments_but_not_content():
     base = parse_rubric(HEAD + GREETING).hash
     assert (
@@ -188,7 +206,8 @@ def test_gaming_section_signals_and_keys_are_checked():
         "stuffing_min_words_per_signal, stuffing_max_signals, stuffing_sentence_signals, "
         "stuffing_credit, stuffing_overall_cap, stuffing_ignores, repeat_flag_at, "
         "empathy_signals, action_signals, empathy_without_action_cap, "
-        "empathy_without_action_min_turns, closing_signals, closing_turns",
+        "empathy_without_action_min_turns, scripted_empathy_signals, scripted_empathy_turns, "
+        "scripted_empathy_share, scripted_empathy_cap, closing_signals, closing_turns",
     ]
 
 

@@ -153,6 +153,31 @@ def test_empathy_without_action_is_flagged_and_capped():
     assert with_action.flags == [] and with_action.overall_cap is None
 
 
+def test_feelings_acknowledged_in_most_replies_are_scripted_empathy_and_cap_the_call():
+    """The formula in three of four replies, with a fix: capped. Once or twice is not,
+    a nervous trainee's many apologies are not, and a call that never acted is already
+    ``empathy_without_action`` (one cap for one fault)."""
+    feel = "I completely understand how frustrating that is."
+    fix = "I've refunded the order."
+    speakers = ["agent", "customer"] * 4
+    texts = [feel, "x", feel + " " + fix, "x", feel, "x", "Goodbye.", "x"]
+    found = [[d("acknowledges_feelings", feel)], [],
+             [d("acknowledges_feelings", feel), d("offers_resolution", fix)], [],
+             [d("acknowledges_feelings", feel)], [], [d("closes", "Goodbye.")], []]  # fmt: skip
+    result = run(speakers, texts, found)
+    assert "scripted_empathy" in result.flags
+    assert result.caps["scripted_empathy"] == POLICY.scripted_empathy_cap == 55.0
+    twice = [*found[:4], [], [], found[6], []]
+    assert "scripted_empathy" not in run(speakers, texts, twice).flags
+    sorry = [[d("apologises", "Sorry.")] if f and f[0].signal == "acknowledges_feelings" else f
+             for f in found]  # fmt: skip
+    sorry[2].append(d("offers_resolution", fix))
+    assert "scripted_empathy" not in run(speakers, texts, sorry).flags
+    no_fix = [[h for h in f if h.signal != "offers_resolution"] for f in found]
+    flags = run(speakers, texts, no_fix).flags
+    assert "empathy_without_action" in flags and "scripted_empathy" not in flags
+
+
 def test_empathy_pasted_into_the_closing_earns_nothing():
     speakers = ["agent", "customer", "agent", "customer", "agent"]
     texts = ["Hello.", "x", "A technician comes tomorrow.", "ok", "I'm so sorry. Goodbye."]

@@ -145,6 +145,28 @@ def test_an_abuse_policy_ending_is_never_empathy_without_action():
     assert "empathy_without_action" in unwarned.flags
 
 
+def test_an_abuse_policy_ending_makes_restating_and_exploring_moot_unless_done():
+    """The policy replaced the conversation: no restatement or open question was owed.
+    Either one said anyway still passes; on an agent ending without a warning both fail."""
+    lines = [(C, "Where's my bloody parcel?", {"curses": "Where's my bloody parcel?"}),
+             OPEN, SWEARS, WARN, SWEARS, END]  # fmt: skip
+    card = score(lines, "ended_by_agent")
+    assert card.outcome == "ended_for_abuse"
+    moot = status(card, {"restates_issue", "explores_situation"})
+    assert moot == {"restates_issue": "not_applicable", "explores_situation": "not_applicable"}
+    assert "abuse policy" in card.criterion("explores_situation").feedback
+    asked = "So the parcel never came: what did the tracking page say?"
+    done = score([*lines[:2], (A, asked, {"restates_issue": asked, "explores": asked}),
+                  *lines[2:]], "ended_by_agent")  # fmt: skip
+    assert status(done, {"restates_issue", "explores_situation"}) == {
+        "restates_issue": "passed",
+        "explores_situation": "passed",
+    }
+    unwarned = score([*lines[:3], SWEARS, END], "ended_by_agent")
+    assert unwarned.outcome == "ended_by_agent"
+    assert unwarned.criterion("explores_situation").status == "failed"
+
+
 def test_an_abuse_ending_without_a_warning_stays_ended_by_agent_and_fails_the_protocol():
     lines = [(C, "Where's my bloody parcel?", {"curses": "Where's my bloody parcel?"}),
              OPEN, SWEARS, END]  # fmt: skip

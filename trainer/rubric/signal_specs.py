@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from trainer.patterns import BoundedPattern, compile_pattern, pattern_problem
 
@@ -70,6 +70,15 @@ class SignalSpec(BaseModel):
     examples (negation, reported speech); its own ``patterns`` still fire."""
     threshold: float = Field(ge=0.0, le=1.0)
     classifier: Classifier | None = None
+
+    @field_validator("patterns", "vetoes", mode="before")
+    @classmethod
+    def _splice_shared(cls, value: object) -> object:
+        """A list inside the list is spliced in: ``patterns: [*shared, 'one more']``
+        reuses another signal's YAML anchor and adds to it."""
+        if not isinstance(value, list):
+            return value
+        return [p for item in value for p in (item if isinstance(item, list) else [item])]
 
     @model_validator(mode="after")
     def _can_fire(self) -> SignalSpec:

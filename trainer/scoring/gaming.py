@@ -25,6 +25,14 @@ Applied before any rule is evaluated:
    the overall score. A concrete dated action (``actions.py``) always counts
    as action, and a call ended under the abuse policy is never flagged
    (:meth:`GamingResult.for_outcome`).
+6. Scripted empathy: feelings acknowledged in ``scripted_empathy_turns`` or more
+   agent turns, and in at least ``scripted_empathy_share`` of them, is a formula
+   pasted into every reply, not empathy: ``scripted_empathy`` caps the overall score
+   (``scripted_empathy_cap``). No decent call of the ranked sets acknowledges in three
+   turns; every stuffed and warm-but-useless one that does is marked 44 or less.
+   Apologies are not counted: a nervous trainee's "sorry" is hesitancy, not gaming.
+   A call already flagged ``empathy_without_action`` is not flagged again (the two
+   caps would stack for one fault): this catches the formula on a call that did act.
 
 Thresholds live in the rubric's ``gaming:`` section (:class:`GamingPolicy`).
 """
@@ -46,6 +54,7 @@ FLAG_TITLES: dict[str, str] = {
     "empathy_without_action": "Empathy without action",
     "empathy_in_closing_only": "Empathy only in the closing",
     "repeated_phrases": "Repeated phrases",
+    "scripted_empathy": "Scripted empathy",
 }
 """What a person reads for each gaming flag (the ids stay in the JSON)."""
 
@@ -91,6 +100,14 @@ class GamingPolicy(BaseModel):
     empathy_without_action_min_turns: int = Field(
         1, ge=1, description="agent turns before empathy without action is flagged"
     )
+    scripted_empathy_signals: list[str] = Field(default_factory=lambda: ["acknowledges_feelings"])
+    scripted_empathy_turns: int = Field(
+        3, ge=2, description="agent turns acknowledging feelings before it is a formula"
+    )
+    scripted_empathy_share: float = Field(
+        0.5, ge=0, le=1, description="... and at least this share of the agent turns"
+    )
+    scripted_empathy_cap: float = Field(55.0, ge=0, le=100)
     closing_signals: list[str] = Field(default_factory=lambda: ["closes", "offers_further_help"])
     closing_turns: int = Field(2, ge=1, description="agent turns at the end searched for a close")
 
@@ -98,6 +115,7 @@ class GamingPolicy(BaseModel):
         """Every signal the policy names (checked against the rubric's signals)."""
         return [
             *self.empathy_signals,
+            *self.scripted_empathy_signals,
             *self.action_signals,
             *self.closing_signals,
             *self.stuffing_ignores,
@@ -183,8 +201,25 @@ def filter_hits(
     if empathy and not action and agent_turns >= policy.empathy_without_action_min_turns:
         flags.add("empathy_without_action")
         caps["empathy_without_action"] = policy.empathy_without_action_cap
+    if "empathy_without_action" not in flags and _scripted_empathy(speakers, detections, policy):
+        flags.add("scripted_empathy")
+        caps["scripted_empathy"] = policy.scripted_empathy_cap
     cap = min(caps.values()) if caps else None
     return GamingResult(hits, sorted(flags), cap, stuffed, caps)
+
+
+def _scripted_empathy(
+    speakers: Sequence[str], detections: Sequence[Sequence[DetectionLike]], policy: GamingPolicy
+) -> bool:
+    """Feelings acknowledged in most agent turns, repeats included: a formula."""
+    agent = [
+        found for speaker, found in zip(speakers, detections, strict=True) if speaker == "agent"
+    ]
+    wanted = set(policy.scripted_empathy_signals)
+    turns = sum(1 for found in agent if any(d.signal in wanted for d in found))
+    return turns >= policy.scripted_empathy_turns and turns >= policy.scripted_empathy_share * len(
+        agent
+    )
 
 
 def is_stuffed(
