@@ -106,7 +106,7 @@ def test_unknown_signal_without_a_close_name_lists_the_choices():
     assert problems(GREETING.replace("signal: greets", "signal: waves")) == [
         "rubrics/x.yaml:14: criteria[0].requires.signal: unknown signal 'waves'. "
         "Agent signals: greets, introduces_self, says_calm_down, dated_action, owned_action, "
-        "cuts_off_caller, account_discussed"
+        "cuts_off_caller, account_discussed, emergency_call"
     ]
 
 

@@ -14,6 +14,7 @@ from trainer.rubric.signal_specs import SIGNAL_NAME
 from trainer.scoring.account_talk import ACCOUNT
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION
 from trainer.scoring.cut_off import CUT_OFF
+from trainer.scoring.emergency import EMERGENCY
 from trainer.yamlfiles.problems import did_you_mean, got
 from trainer.yamlfiles.source import KeyPath, Problem, format_path
 
@@ -34,6 +35,7 @@ DERIVED_SIGNALS = {
     OWNED_ACTION: "agent",
     CUT_OFF: "agent",
     ACCOUNT: "agent",
+    EMERGENCY: "agent",
 }
 """Signals the scorer derives itself (no detector in ``signals:``); any rubric may name them."""
 _GAMING_LISTS = ("empathy_signals", "action_signals", "closing_signals", "stuffing_ignores")

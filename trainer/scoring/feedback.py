@@ -59,7 +59,7 @@ def feedback(
     """What the trainee reads under a criterion (never repeating its evidence quote)."""
     text = criterion.feedback
     if outcome.status == "not_applicable":
-        if outcome.by_ending:
+        if outcome.moot:
             return f"Not applicable - {outcome.reason}."
         return text.not_applicable or f"Not applicable: {outcome.reason}."
     if outcome.status == "passed":

@@ -24,6 +24,7 @@ from trainer.rubric.criteria import (
 )
 from trainer.scoring.account_talk import ACCOUNT, NOT_DISCUSSED
 from trainer.scoring.call_view import CallView, Hit
+from trainer.scoring.emergency import EMERGENCY, EMERGENCY_NOTE
 from trainer.scoring.scorecard import Status
 
 
@@ -35,7 +36,7 @@ class RuleOutcome:
     score: float | None
     evidence: tuple[Hit, ...] = ()
     reason: str = ""
-    by_ending: bool = False  # not applicable because of how the call ended
+    moot: bool = False  # not applicable because of how the call ended, or an emergency
 
 
 def _na(reason: str) -> RuleOutcome:
@@ -172,7 +173,8 @@ def applies(condition: AppliesWhen | None, view: CallView) -> str | None:
     if condition.unless_signal is not None:
         shown = view.of(names(condition.unless_signal))
         if shown:
-            return f"the call showed {shown[0].signal}"
+            signal = shown[0].signal
+            return EMERGENCY_NOTE if signal == EMERGENCY else f"the call showed {signal}"
     if condition.caller_upset is not None:
         reason = _not_upset(condition.caller_upset, view)
         if reason is not None:
@@ -249,19 +251,20 @@ def evaluate_criterion(criterion: Criterion, view: CallView) -> RuleOutcome:
     The score is the mean of the applicable rules' scores; the criterion is
     not applicable when ``applies_when`` fails or no rule applies. One exception:
     a criterion whose moment never came *only because of how the call ended*
-    (``ending_reason``) is graded anyway when the trainee did it all the same (the
-    fix given before a call ended under the abuse policy, a goodbye before the
-    caller hung up): it passes; done or not, the ending is never held against it.
+    (``ending_reason``), or because the call was an emergency (``emergency.py``), is
+    graded anyway when the trainee did it all the same (the fix given before a call
+    ended under the abuse policy, a goodbye before the caller hung up, a restatement on a
+    gas-leak line): it passes; done or not, it is never held against them.
     """
     reason = applies(criterion.applies_when, view)
     if reason is not None:
         # the ending is checked last, so every other condition held when it is the reason
-        by_ending = reason == ending_reason(criterion.applies_when, view)
-        if by_ending:
+        moot = reason in (ending_reason(criterion.applies_when, view), EMERGENCY_NOTE)
+        if moot:
             done = _graded(criterion, view)
             if done.status == "passed":
                 return done
-        return RuleOutcome("not_applicable", None, (), reason, by_ending)
+        return RuleOutcome("not_applicable", None, (), reason, moot)
     return _graded(criterion, view)
 
 

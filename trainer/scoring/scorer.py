@@ -35,6 +35,7 @@ from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION, is_dated_action,
 from trainer.scoring.call_view import CallView, Hit
 from trainer.scoring.caps import combine
 from trainer.scoring.cut_off import cut_off
+from trainer.scoring.emergency import emergency_hit
 from trainer.scoring.empathy import epitome
 from trainer.scoring.feedback import Coaching, context_hit, feedback, quote
 from trainer.scoring.gaming import filter_hits, flag_title
@@ -135,6 +136,8 @@ def score_transcript(
         hits.append(avoided)
     if (account := account_hit(speakers, texts)) is not None:
         hits.append(account)
+    if (emergency := emergency_hit(speakers, texts)) is not None:
+        hits.append(emergency)
     view = CallView(speakers, texts, hits, outcome, list(mood_curve or []))
     results = [_result(c, evaluate_criterion(c, view), view, coaching) for c in rubric.graded()]
     combined = combine(rubric, results, view, gaming.caps)

@@ -1,0 +1,41 @@
+"""Whether the call is an emergency: when safety comes before the script.
+
+A QA lead marks a gas-leak line, a pet that swallowed something, a family stranded on the
+hard shoulder by how fast the caller was made safe and help sent, not by whether the agent
+restated the problem, explored its impact, apologised or asked "anything else?". The scorer
+derives ``emergency_call`` when either side describes such a danger; the rubric's criteria
+of rapport and wrap-up name it in ``applies_when: {unless_signal: emergency_call}``, and are
+then not applicable unless the agent did them anyway (``rules.evaluate_criterion``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from trainer.scoring.call_view import Hit
+from trainer.scoring.sentences import split_sentences
+
+EMERGENCY = "emergency_call"
+EMERGENCY_NOTE = "an emergency call: making the caller safe came first, so this was not expected"
+"""Why the rapport and wrap-up criteria are not applicable on such a call."""
+_DANGER = re.compile(
+    r"\b(smell(s|ing)? (of )?gas|gas (leak|escape)|carbon monoxide|co alarm"
+    r"|(house|kitchen|flat|car|van|building) (is )?on fire|there'?s (a )?fire|fire brigade"
+    r"|burst (pipe|main|water main)|water (is )?(pouring|gushing) (in|through|out|down)"
+    r"|sparking|electric shock|not breathing|unconscious|chest pains?|bleeding (heavily|badly)"
+    r"|overdose|poison(ed|ing)"
+    r"|(dog|cat|puppy|kitten|he|she)('s| has)? (eaten|swallowed|got into)"
+    r"|(call|ring|dial|phone) (999|911|112|000|triple zero)"
+    r"|hard shoulder|broken down on the (motorway|highway|freeway))\b",
+    re.IGNORECASE,
+)
+
+
+def emergency_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None:
+    """``emergency_call`` on the first sentence (either side) that describes a danger."""
+    for turn, (speaker, text) in enumerate(zip(speakers, texts, strict=True)):
+        for sentence in split_sentences(text or ""):
+            if _DANGER.search(sentence):
+                return Hit(turn, speaker, EMERGENCY, sentence, 1.0)
+    return None
