@@ -229,3 +229,21 @@ def test_verification_is_owed_only_when_an_account_is_discussed():
     owed = score(billed)
     assert owed.criterion("verifies_identity").status == "failed"
     assert "failed: Verifies identity (cap 60)" in owed.caps
+
+
+def test_a_logged_in_chat_that_already_sees_the_order_is_verified():
+    """The agent's first turn sees the order before the caller gave any detail: the caller
+    came through the app, so the check is done. Found from a number the caller typed, it
+    is a lookup, and the check is still owed."""
+    seen = "Hi, I'm Karan from Munchr support, I can see your order from Golden Wok tonight."
+    refund = "I've refunded the missing rice, £4.20, back to your card today."
+    chat = [(A, seen + " What went wrong?", {"greets": seen, "introduces_self": seen}),
+            (C, "half of it is missing", None),
+            (A, refund, {"offers_resolution": refund})]  # fmt: skip
+    card = score(chat)
+    assert card.criterion("verifies_identity").status == "passed"
+    assert card.criterion("verifies_identity").evidence[0].quote == seen
+    typed = [(C, "order 55120 is missing half of it", None), *chat[:1], chat[2]]
+    assert score(typed).criterion("verifies_identity").status == "failed"
+    plain = [(A, "Hi, I'm Karan from Munchr support. What went wrong?", None), *chat[1:]]
+    assert score(plain).criterion("verifies_identity").status == "failed"
