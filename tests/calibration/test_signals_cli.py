@@ -96,6 +96,13 @@ def test_train_then_eval_from_the_command_line(
     heads = SignalHeads.load(out)
     assert "apologises" in heads.names and "greets" in heads.names  # greets: the examples
     assert "curses" not in heads.names  # too few customer rows: no head
+    assert heads.lexical is not None and np.any(heads.lexical[heads.index()["apologises"]])
+    flat = tmp_path / "flat.npz"
+    args = ["signals", "train", "--data", str(data), "--out", str(flat), "--folds", "3"]
+    assert main([*args, "--embedding-only", "apologises"]) == 0
+    forced = SignalHeads.load(flat)
+    assert not np.any(forced.lexical[forced.index()["apologises"]])  # the embedding only
+    assert main([*args, "--keep-ngrams", "no_such_signal"]) == 2
     capsys.readouterr()
     labels = write(tmp_path / "mine.jsonl", rows[:4])
     assert main(["signals", "eval", str(labels), "--by", "author"]) == 0

@@ -27,6 +27,14 @@ def add_signals_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--folds", type=int, default=5)
     train.add_argument("--precision-floor", type=float, default=0.93)
     train.add_argument(
+        "--embedding-only", default="", metavar="SIGNAL,...",
+        help="these heads read the embedding only, whatever the shipped cases say",
+    )  # fmt: skip
+    train.add_argument(
+        "--keep-ngrams", default="", metavar="SIGNAL,...",
+        help="these heads keep their n-grams even if precision on the shipped cases falls",
+    )  # fmt: skip
+    train.add_argument(
         "--balance",
         choices=["balanced", "none"],
         default="none",
@@ -98,11 +106,21 @@ def _train(args: argparse.Namespace, rubric, rows, files) -> int:  # noqa: ANN00
     for name, (before, after) in sorted(falls.items()):
         print(f"  {name}: precision on the shipped cases {before:.2f} -> {after:.2f} with"
               " n-grams; its head reads the embedding only")  # fmt: skip
-    heads = keep_embedding_heads(heads, base, set(falls))
+    forced, kept = _names(args.embedding_only), _names(args.keep_ngrams)
+    if unknown := (forced | kept) - set(heads.names):
+        print(f"no head for: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    if overridden := sorted(kept & set(falls)):
+        print(f"  n-grams kept all the same (--keep-ngrams): {', '.join(overridden)}")
+    heads = keep_embedding_heads(heads, base, (set(falls) | forced) - kept)
     out = args.out or heads_path_for(args.rubric or default_rubric_path())
     heads.save(out)
     print(f"wrote {len(heads.names)} heads to {out}")
     return 0
+
+
+def _names(listed: str) -> set[str]:
+    return {name.strip() for name in listed.split(",") if name.strip()}
 
 
 def _eval(args: argparse.Namespace, rubric, rows) -> int:  # noqa: ANN001
