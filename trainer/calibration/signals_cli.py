@@ -84,6 +84,10 @@ def _train(args: argparse.Namespace, rubric, rows, files) -> int:  # noqa: ANN00
     from trainer.scoring.signal_heads import heads_path_for
     from trainer.scoring.signals import SignalAnalyzer
 
+    forced, kept = _names(args.embedding_only), _names(args.keep_ngrams)
+    if unknown := (forced | kept) - set(rubric.signals):
+        print(f"no such signal: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
     print(f"{len(rows)} labelled turns from {len(files)} file(s); embedding...", flush=True)
     encoder = Embedder(cache_size=0)
     data = training_set(rows, rubric.signals, encoder)
@@ -104,14 +108,9 @@ def _train(args: argparse.Namespace, rubric, rows, files) -> int:  # noqa: ANN00
         heads.names,
     )
     for name, (before, after) in sorted(falls.items()):
+        then = "kept all the same (--keep-ngrams)" if name in kept else "the embedding only"
         print(f"  {name}: precision on the shipped cases {before:.2f} -> {after:.2f} with"
-              " n-grams; its head reads the embedding only")  # fmt: skip
-    forced, kept = _names(args.embedding_only), _names(args.keep_ngrams)
-    if unknown := (forced | kept) - set(heads.names):
-        print(f"no head for: {', '.join(sorted(unknown))}", file=sys.stderr)
-        return 2
-    if overridden := sorted(kept & set(falls)):
-        print(f"  n-grams kept all the same (--keep-ngrams): {', '.join(overridden)}")
+              f" n-grams; its head reads {then}")  # fmt: skip
     heads = keep_embedding_heads(heads, base, (set(falls) | forced) - kept)
     out = args.out or heads_path_for(args.rubric or default_rubric_path())
     heads.save(out)
