@@ -48,6 +48,8 @@ def score(turns):
         ("My gas bill has gone up again.", False),
         ("The fire alarm test is on Tuesday.", False),
         ("Can you send me the claim form?", False),
+        ("She's got into university, so the account moves to her name.", False),
+        ("He's swallowed one of the batteries from the remote.", True),
     ],
 )
 def test_danger_is_read_from_either_side(text, danger):

@@ -25,7 +25,7 @@ _DANGER = re.compile(
     r"|burst (pipe|main|water main)|water (is )?(pouring|gushing) (in|through|out|down)"
     r"|sparking|electric shock|not breathing|unconscious|chest pains?|bleeding (heavily|badly)"
     r"|overdose|poison(ed|ing)"
-    r"|(dog|cat|puppy|kitten|he|she)('s| has)? (eaten|swallowed|got into)"
+    r"|(dog|cat|puppy|kitten)('s| has)? (eaten|swallowed|got into)|(he|she)('s| has)? swallowed"
     r"|(call|ring|dial|phone) (999|911|112|000|triple zero)"
     r"|hard shoulder|broken down on the (motorway|highway|freeway))\b",
     re.IGNORECASE,
