@@ -53,7 +53,10 @@ def score(turns):
     ],
 )
 def test_danger_is_read_from_either_side(text, danger):
-    assert (emergency_hit(["customer"], [text]) is not None) is danger
+    for speakers, texts in ((["agent", "customer"], [HELLO, text]), (["agent"], [text])):
+        hit = emergency_hit(speakers, texts)
+        assert (hit is not None) is danger
+        assert hit is None or (hit.speaker, hit.turn) == ("agent", 0)  # an agent signal
 
 
 def test_on_an_emergency_call_rapport_and_wrap_up_are_moot_with_a_note():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from trainer.scoring.call_view import Hit
+from trainer.scoring.call_view import Hit, topic_hit
 from trainer.scoring.sentences import split_sentences
 
 ACCOUNT = "account_discussed"
@@ -33,14 +33,7 @@ _ACCOUNT_WORDS = re.compile(
 def account_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None:
     """``account_discussed`` when any turn talks about an account (the caller's "will my bill
     go up?" too), on the first agent sentence that does, else the agent's first sentence."""
-    if not any(_ACCOUNT_WORDS.search(text or "") for text in texts):
-        return None
-    agent = [(t, s) for t, (who, text) in enumerate(zip(speakers, texts, strict=True))
-             if who == "agent" for s in split_sentences(text or "")]  # fmt: skip
-    if not agent:
-        return None
-    turn, sentence = next(((t, s) for t, s in agent if _ACCOUNT_WORDS.search(s)), agent[0])
-    return Hit(turn, "agent", ACCOUNT, sentence, 1.0)
+    return topic_hit(ACCOUNT, _ACCOUNT_WORDS, speakers, texts)
 
 
 _SEES_ACCOUNT = re.compile(

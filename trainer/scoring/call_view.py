@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from trainer.scoring.sentences import split_sentences
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,23 @@ class Hit:
     signal: str
     sentence: str
     score: float
+
+
+def topic_hit(
+    signal: str, words: re.Pattern[str], speakers: Sequence[str], texts: Sequence[str]
+) -> Hit | None:
+    """A derived agent signal about the whole call (``account_discussed``, ``emergency_call``):
+    when any turn, either side's, matches ``words``, a hit on the first agent sentence that
+    does, else on the agent's first sentence; None when no turn matches or the agent said
+    nothing."""
+    if not any(words.search(text or "") for text in texts):
+        return None
+    agent = [(t, s) for t, (who, text) in enumerate(zip(speakers, texts, strict=True))
+             if who == "agent" for s in split_sentences(text or "")]  # fmt: skip
+    if not agent:
+        return None
+    turn, sentence = next(((t, s) for t, s in agent if words.search(s)), agent[0])
+    return Hit(turn, "agent", signal, sentence, 1.0)
 
 
 @dataclass

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from trainer.scoring.call_view import Hit
-from trainer.scoring.sentences import split_sentences
+from trainer.scoring.call_view import Hit, topic_hit
 
 EMERGENCY = "emergency_call"
 EMERGENCY_NOTE = "an emergency call: making the caller safe came first, so this was not expected"
@@ -33,9 +32,6 @@ _DANGER = re.compile(
 
 
 def emergency_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None:
-    """``emergency_call`` on the first sentence (either side) that describes a danger."""
-    for turn, (speaker, text) in enumerate(zip(speakers, texts, strict=True)):
-        for sentence in split_sentences(text or ""):
-            if _DANGER.search(sentence):
-                return Hit(turn, speaker, EMERGENCY, sentence, 1.0)
-    return None
+    """``emergency_call`` when either side describes a danger, on the first agent sentence
+    that does, else on the agent's first sentence (like ``account_discussed``)."""
+    return topic_hit(EMERGENCY, _DANGER, speakers, texts)
