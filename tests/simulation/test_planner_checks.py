@@ -113,3 +113,14 @@ def test_a_personas_own_confirm_and_repeat_lines_are_used():
     assert plan.acts[0] == "confirm" and plan.fallback.startswith("Spot on, yes.")
     _, plan = _turn(persona, state, "Sorry, could you say that again?", {"apologises"})
     assert plan.acts == ("repeat",) and plan.fallback.startswith("Listen: ")
+
+
+def test_a_value_read_back_whole_is_confirmed_with_the_value_a_wrong_one_is_corrected(caller):
+    state = start_state(caller, "c1")
+    right, plan = _turn(caller, state, "Postcode BS1 4DJ, is that right?", set())
+    assert plan.acts[0] == "confirm"
+    assert plan.fallback.startswith("Yes, BS1 4DJ.")
+    assert "postcode" in right.revealed_facts
+    _, plan = _turn(caller, state, "Sorry, was that BS1 4DJ or BS1 4DG?", set())
+    assert plan.acts[0] == "answer"  # a choice: the value itself, no "yes"
+    assert "BS1 4DJ" in plan.fallback and not plan.fallback.startswith("Yes")

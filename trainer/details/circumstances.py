@@ -46,7 +46,7 @@ CIRCUMSTANCE_KINDS: tuple[DetailKind, ...] = (
             r"\bwho (was|is|were) (it|the payment|the transfer|you paying)( going)? (to|for)\b",
             r"\bwhat (was|is) (it|the payment|the transfer) for\b",
             r"\b(recipient|payee|beneficiary)\b|\bhow much (was|is) it\b",
-            r"\btrying to (pay|buy|send|transfer|make)\b|\b(paying|pay) (for|to)\b",
+            r"\b(trying|try|tried) to (pay|buy|send|transfer|make)\b|\b(paying|pay) (for|to)\b",
             r"\bwhat (was|were) (declined|blocked|stopped|flagged)\b",
         ),
         asked=re.compile(

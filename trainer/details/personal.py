@@ -95,6 +95,7 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
             r"\bin case (we|the call|the line) (get |gets )?(cut off|drop)",
             r"\bnumber (we|you) (sent|got|get|receive)\w* the (otp|code|text|sms)\b",
             r"\bnumber (we|i) can (reach|call|ring|text|contact|get) you\b",
+            r"\bnumber (you'd|you would|you) (normally |usually )?(answer|pick up)\b",
             r"\bnumber (are )?you('re| are)? (calling|ringing|phoning) (from|on|about)\b",
             r"\bnumber (you|u) (were |was |are |had )?(roaming|using|took|had) (on|abroad|away"
             r"|with you)\b|\bwhich number('s| is) this (about|for)\b",

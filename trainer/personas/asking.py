@@ -36,6 +36,7 @@ _REQUEST = re.compile(
             r"|\b(need|require|want) (just )?(two|three|a few|a couple of) (quick )?(things|details"
             r"|bits)\b",
             r"\bbear with me\b.*\b(and|then)\b",
+            r":\s*((the|your|ur|that) [\w -]+,\s*)+(and |& )?(the|your|ur|that) \w+",
             r"\b(confirm|verify|quote)( for me)? (your|ur|the|that|me|it)\b",
             r"\bwhat('s| is| was| are| were|s)\b",
             # "ok where from": a question without its mark, not "when it comes, we'll ..."
@@ -58,6 +59,7 @@ _REQUEST = re.compile(
 _NOT_ASKING = re.compile(
     "|".join(
         [
+            r"(?<!till )(?<!until )(?<!once )(?<!know )(?<!when )(?<!before )"
             r"\b(i've|i have|we've|we have|i('ve)? already) (got |already |now )?"
             r"(got|have|taken|verified|found|pulled|updated|noted)\b",
             r"\bno need\b|\b(don't|won't) need\b|\bfor today is\b",
@@ -89,13 +91,15 @@ _FOLLOW_ON = re.compile(
 _CHAT = {  # chat spellings, so the tables need not list them
     r"\bwat\b": "what", r"\bwhats\b": "what's", r"\bu\b": "you", r"\bur\b": "your",
     r"\b(pls|plz)\b": "please", r"\badd?ress?\b": "address", r"\babt\b": "about",
-    r"\bshud\b": "should",
+    r"\bshud\b": "should", r"\bemial\b": "email", r"\bpostocde\b": "postcode",
     r"\bthats\b": "that's", r"\bwhos\b": "who's", r"\bwot\b": "what", r"\bamt\b": "amount",
     r"\bn\b": "and", r"\b4\b(?= the\b)": "for", r"\b(actually|exactly|basically) ": "",
 }  # fmt: skip
 _LISTED = (
     re.compile(  # "Account and postcode, and I'll stay on the line." / "The card, the last four."
-        r"^\W*([^:.?!]{0,60}:\s*)?(?P<head>[^,;:.?!]{2,60}?),? (and |then |so )(then )?(i|we|it)"
+        r"^\W*([^:.?!]{0,60}:\s*)?(?P<head>[^,;:.?!]{2,60}?),?"
+        r"( (one (last|more) time|again|please|for me|sir|ma'?am|madam|mate|po),)? "
+        r"(and |then |so )(then )?(i|we|it)"
         r"('ll| will| can|'re| are)\b"
         r"|^\W*(?P<lead>(the|your) [^,;:.?!]{2,40}),",
         re.IGNORECASE,
@@ -220,14 +224,14 @@ _WORD_FORMS = {
     "account": r"(?:account|acct|a/c)",
     "address": r"(?:address|addy)",
     "phone": r"(?:phone|telephone|tel|landline)",
-    "mobile": r"(?:mobile|cell)",
+    "mobile": r"(?:mobile|cell|mob)",
     "reference": r"(?:reference|ref|number)",
     "confirmation": r"(?:confirmation|code|reference|ref|number)",
     "email": r"(?:e-?mail)",
     "moving": r"(?:moving|move)",
     "travel": r"(?:travel\w*|trip|fly|flew|abroad|away|roaming|out there|overseas)",
     "date": r"(?:dates?|day|when)",
-    "dates": r"(?:dates?|days?|when)",
+    "dates": r"(?:dates?|days?|when|how long)",
     "model": r"(?:model|make|product)",
     "amount": r"(?:amount|how much|come to|total)",
 }

@@ -16,7 +16,8 @@ mentions is not blurted out. In those sentences a fact is asked for by
 5. for "read me the number on it", the kind whose place ("the receipt", "the sticker")
    the turn names;
 6. a question that guesses at the value by one of its telling words ("Is it the Mesh Pro
-   you've got?", "Was it the laptop?");
+   you've got?", "Was it the laptop?"), or reads the value back ("M14 5RT, is that right?",
+   "Ending 4471, yes?": ``trainer.personas.readback``);
 7. when the sentences that ask name nothing ("Have you got the letter handy?"), the same
    in the turn's other sentences that do not only mention a detail ("There's a number
    near the top.").
@@ -51,6 +52,7 @@ from trainer.personas.asking import (
     spelled_prefix,
     spelled_sentences,
 )
+from trainer.personas.readback import read_back
 
 _DAY_ONLY = re.compile(
     r"\b(what|which) (date|day)\b|\bthe date\b|\bbig day\b|\bwhat's the date\b", re.IGNORECASE
@@ -120,6 +122,7 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
             found |= {n for n, f in facts.items() if _asks(n, f, kinds[n], held, sentence)}
             if GENERIC_REQUEST.search(sentence):
                 found.update(_placed(kinds, text))
+    found |= read_back(facts, text)  # "M14 5RT, is that right?"
     spelled = [spelled_prefix(s) for s in spelled_sentences(text)]
     spelled += [p for s in asking for p in named_prefixes(s)]
     for name, fact in facts.items():

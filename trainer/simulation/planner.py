@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from trainer.personas.asking import asks_for_name
 from trainer.personas.caller import RUDE_SIGNALS
 from trainer.personas.loading import Beat, Persona
+from trainer.personas.readback import read_back_whole
+from trainer.simulation.answered import last_agent_text
 from trainer.simulation.checks import caller_point, check_kind, unanswered_question
 from trainer.simulation.state import CallState, open_needs
 from trainer.simulation.voicing import facts_text, lines_for, pick
@@ -73,7 +75,7 @@ _DIRECTIVES = {
     "escalated": "The agent is transferring you to a supervisor. Accept it briefly.",
     "ended_by_agent": "The agent is ending the call. React briefly.",
     "filler": "Answer the agent briefly, in character.",
-    "confirm": "Say yes, that is right (correct it if the agent got it wrong).",
+    "confirm": "Say yes, that is right (correct it if the agent got it wrong). {facts}",
     "repeat": "Say your point again, briefly: {said}",
     "ask_again": "Say the agent has not answered your question, and ask it again: {said}",
 }
@@ -112,7 +114,10 @@ def plan_reply(
     going_on = state.outcome in ("ongoing", "resolved", "escalated")
     if answers and going_on and not (beat and beat.end_call == "hang_up"):
         again = bool(asked) and record is not None and not set(asked) & set(record.revealed)
-        acts.append("answer_again" if again else "answer")
+        read_back = bool(asked) and set(asked) <= read_back_whole(
+            persona.facts, last_agent_text(state)
+        )
+        acts.append("confirm" if read_back else "answer_again" if again else "answer")
     if beat is None:
         acts += _body(persona, state, signals, record.addressed if record else (), acts)
     plan_acts = tuple(acts)
@@ -254,4 +259,8 @@ def _say(persona: Persona, state: CallState, act: str, slots: dict[str, str]) ->
         if need is not None and need.press:
             return pick(need.press, state, act, slots)
     line = pick(lines_for(persona, act, persona.band(state.mood)), state, act, slots)
+    if act == "confirm" and slots["facts"]:  # a read-back: "Yes, M14 5RT. That's right."
+        yes = re.match(r"(yes|yeah|yep)\W*", line, re.IGNORECASE)
+        rest = line[yes.end() :] if yes else line
+        line = f"{yes.group(1) if yes else 'Yes'}, {slots['facts']}. {rest[:1].upper()}{rest[1:]}"
     return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), line)
