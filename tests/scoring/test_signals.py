@@ -90,20 +90,20 @@ def test_precision_and_recall_per_signal(analyzer: SignalAnalyzer) -> None:
         ("Thank you, you're verified.", "agent", {"asks_verification"}, set()),
         # this file's own wording of the stop-25 patterns (a fix said as done, a colleague's
         # fix, a check already done, the company's fault, a feeling named, a goodbye)
-        ("Right, your membership has been reactivated.", "agent", {"offers_resolution"}, set()),
+        ("The refund has now been approved.", "agent", {"offers_resolution"}, set()),
         ("Your card's working again now.", "agent", {"offers_resolution"}, set()),
         ("I can unlock the account for you while we talk.", "agent", {"offers_resolution"},
          set()),  # fmt: skip
         ("If the fee has been refunded you'll see it on Friday.", "agent", set(),
          {"offers_resolution"}),  # fmt: skip
-        ("My supervisor will waive the fee and call you tomorrow.", "agent",
+        ("The team will credit your account tonight.", "agent",
          {"gives_clear_next_step"}, set()),  # fmt: skip
         ("You're in the app already, so there's no need to verify anything.", "agent",
          {"asks_verification"}, set()),  # fmt: skip
         ("The website should have warned you about that.", "agent", {"takes_ownership"}, set()),
         ("That's the last thing you need before a flight.", "agent", {"acknowledges_feelings"},
          set()),  # fmt: skip
-        ("Thanks for calling, mind how you go.", "agent", {"closes"}, set()),
+        ("Cheers Sam, ride safe.", "agent", {"closes"}, set()),
         ("I can see you entered your card number in the phone menu, so that's security done.",
          "agent", {"asks_verification"}, set()),  # fmt: skip
         ("What's the address of the flat with the leak?", "agent", set(), {"asks_verification"}),

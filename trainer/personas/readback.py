@@ -116,17 +116,13 @@ def _checked_sentences(text: str, strict: bool = False) -> list[str]:
     for i, sentence in enumerate(sentences):
         if _CHECK_TAG.search(sentence) and i:
             checked.append(sentences[i - 1])
-        elif (
-            _YOU_SAID.search(sentence)
-            or _CHECK_END.search(sentence)
-            or sentence.endswith("?")
-            and not strict
-        ):
+        elif _is_check(sentence) or (sentence.endswith("?") and not strict):
             checked.append(sentence)
     return checked
 
 
 def _is_check(sentence: str) -> bool:
+    """A sentence that checks what was said: "you said 88213", "..., is that right?"."""
     return bool(_YOU_SAID.search(sentence) or _CHECK_END.search(sentence))
 
 
