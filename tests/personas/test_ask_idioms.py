@@ -86,6 +86,53 @@ def test_general_ask_idioms_are_matched(persona, text, asked):
 
 
 @pytest.mark.parametrize(
+    ("persona", "text", "asked"),
+    [
+        # a list that opens with the details' names, described, then what the agent will do
+        ("angry-escalation", "Right. Number of the broken line, plus the ref they gave you.",
+         ["reference number", "phone number"]),
+        ("product-blamer", "The email on your account and the purchase number, and I'll log it.",
+         ["order number", "email address"]),
+        ("angry-escalation", "I need 2 things off you: the postcode and the account number.",
+         ["account number", "postcode"]),
+        # each clause of one sentence is read for its own detail
+        ("abusive-curser", "What did you order, and what's the code on the courier text?",
+         ["tracking number", "parcel contents"]),
+        ("product-blamer", "Which version is it, and the X Y Z code on the bottom?",
+         ["serial number", "model"]),
+        # "the number on the letter" describes the detail; the letter is not another detail
+        ("confused-repeat-caller", "Three bits: your postcode, the number on the letter, dob.",
+         ["account number", "date of birth", "postcode"]),
+        # the start of a value named as letters, spaced or after "digits after"
+        ("angry-escalation", "Could you read me the numbers after the N B?", ["account number"]),
+        # described by what it is for or what is wrong with it
+        ("angry-escalation", "Which number has gone dead on you?", ["phone number"]),
+        ("queue-waiter", "And where can I text the one-time code?", ["mobile number"]),
+        ("billing-dispute", "Is it the one you're ringing from now?", ["mobile number"]),
+        ("product-blamer", "What address did you sign up to the app with?", ["email address"]),
+        ("product-blamer", "Which bundle did you go for?", ["model"]),
+        ("confused-repeat-caller", "Do you remember when it was that you rang us?",
+         ["previous call"]),
+        ("warm-up", "Exciting! Where are you off to?", ["new address"]),
+    ],
+)  # fmt: skip
+def test_lists_clauses_and_described_details_are_matched(persona, text, asked):
+    assert sorted(PERSONAS[persona].facts_asked(text)) == sorted(asked)
+
+
+@pytest.mark.parametrize(
+    ("persona", "text"),
+    [
+        ("product-blamer", "The email will have the returns label in it."),
+        ("angry-escalation", "Phone number's showing on my screen already, so that's fine."),
+        ("abusive-curser", "Tracking number you gave matches the one on here."),
+    ],
+)
+def test_a_detail_named_first_and_told_about_is_not_asked(persona, text):
+    assert PERSONAS[persona].facts_asked(text) == []
+
+
+@pytest.mark.parametrize(
     ("persona", "text"),
     [
         ("angry-escalation", "Your postcode, as it happens, is on our outage map."),

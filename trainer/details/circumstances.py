@@ -62,6 +62,7 @@ CIRCUMSTANCE_KINDS: tuple[DetailKind, ...] = (
         r"\b(previous|last|earlier) call\b",
         describes=(
             r"\bwhen did you (last )?(call|ring|phone|speak)\b",
+            r"\bwhen (it )?(was )?(it )?(that )?you (last )?(called|rang|phoned|spoke)\b",
             r"\bwho (did you|you) (speak|talk|spoke)\w* (to|with)\b",
             r"\b(called|rang|phoned|contacted us) before\b",
         ),
@@ -90,7 +91,8 @@ CIRCUMSTANCE_KINDS: tuple[DetailKind, ...] = (
         r"\bmodel\b|\bproduct\b|\bdevice\b",
         names=(r"\bmodel\b",),
         describes=(
-            r"\b(which|what) (\w+ )?(device|product|system|router|unit|kit|model|version)\b",
+            r"\b(which|what) (\w+ )?(device|product|system|router|unit|kit|model|version|pack"
+            r"|bundle|package)\b",
             r"\bwhat('s| is) (it|the (system|device|product|unit|kit|router)) called\b",
             r"\b(name|make) (printed |written )?(on|of) (the|your) (box|system|device|product"
             r"|unit|router|kit)\b|\bexact name\b|\b(system|device|product|router) name\b",

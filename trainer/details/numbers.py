@@ -48,7 +48,10 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
         r"\border\b",
         rf"order ?{_NO}?",
         "order",
-        describes=(rf"\b{NUMBER} (on|from) (your|the) (receipt|invoice|order)\b",),
+        describes=(
+            rf"\b{NUMBER} (on|from) (your|the) (receipt|invoice|order)\b",
+            r"\bpurchase (ref|reference|number|no|id)\b",
+        ),
         near=(r"\b(receipt|invoice|order confirmation|order e-?mail|purchase)\b",),
     ),
     numbered(
@@ -86,7 +89,7 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
             r"(given|gave you|issued|sent you)\b",
         ),
         near=(
-            r"\b(last|previous|earlier|other) (call|time|agent)\b",
+            r"\b(last|previous|earlier|other|\w+day's) (call|time|agent)\b",
             r"\bwhen you (rang|called)\b",
         ),
         serves=("claim",),

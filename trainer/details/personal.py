@@ -50,6 +50,8 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
         describes=(
             r"\baddress (we|i) can (e-?mail|send)\b",
             r"\bwhere\b.*\be-?mail(ed)?\b|\be-?mailed (to|over)\b",
+            r"\baddress (did )?(you|u) (use|used|register\w*|sign\w*)\b.*\b(app|account|online"
+            r"|register|sign|log)",
         ),
         asked=re.compile(r"\be-?mail\b", FLAGS),
         given=re.compile(r"\S+@\S+\.\w+|\bat \w+ dot (com|co|net|org)\b", FLAGS),
@@ -59,7 +61,7 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
         r"\baddress\b",
         names=(r"(?<!e-mail )(?<!email )\baddress\b", r"\baddy\b"),
         describes=(
-            r"\bwhere (are|were) you moving\b",
+            r"\bwhere (are|were) you moving\b|\bwhere (are )?you('re)? (off to|headed|heading)\b",
             r"\bhouse number and street\b",
             r"\b(house|place|home|property|flat)( address)? (you're|you are) moving (to|into|in)\b",
             r"\bwhere (was|is|were) (it|the parcel|the order)( \w+){0,3} "
@@ -100,9 +102,12 @@ PERSONAL_KINDS: tuple[DetailKind, ...] = (
             r"\bnumber (you|u) (were |was |are |had )?(roaming|using|took|had) (on|abroad|away"
             r"|with you)\b|\bwhich number('s| is) this (about|for)\b",
             r"\bnumber (we|i) (should|can) (call|ring|text)\b",
-            r"\bnumber (of|for) the (line|sim|phone|mobile)\b",
+            r"\bnumber (of|for) the ([\w-]+ )?(line|sim|phone|mobile)\b",
             r"\b(line|sim|phone|mobile)\b[^.?!]*\b(its|the|your) (number|no)\b",
             r"\b(which|what) number\b.*\b(sim|line|go to|be sent|send (it|the code) to)\b",
+            r"\b(which|what) number\b.*\b(not working|down|dead|affected|cut off|faulty)\b",
+            r"\bthe one (you're|you are|u r) (calling|ringing|phoning) (from|on)\b",
+            r"\bwhere (should|shall|can|do|would) (we|i) text\b",
         ),
         asked=re.compile(
             r"\b(phone|mobile|cell|landline|telephone|contact|callback|tel) ?(number|no\b|num)"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from trainer.personas.listing import lists_details
+
 SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s+[-\u2013\u2014]\s+|\s*\n\s*")
 """Where an agent turn splits into sentences."""
 _REQUEST = re.compile(
@@ -32,9 +34,9 @@ _REQUEST = re.compile(
             r"|^\W*(next( up)?|first( up| off)?|lastly|finally|and finally),? (your|the)\b"
             r"|^\W*(\w+\W+){0,2}(last|one more|final|first|next|other) thing\W+(your|ur|the)\b"
             r"|\b(i'm|i am|we're) after\b|\bwould (help|be (great|handy|brilliant|perfect))\b",
-            r"\b(two|three|a few|a couple of) (quick )?(things|details|bits)\b.*(:|\bneed\b)"
-            r"|\b(need|require|want) (just )?(two|three|a few|a couple of) (quick )?(things|details"
-            r"|bits)\b",
+            r"\b(two|three|four|\d|a few|a couple of) (quick |little )?(things|details|bits)\b"
+            r".*(:|\bneed\b)|\b(need|require|want) (just )?(two|three|four|\d|a few|a couple of) "
+            r"(quick |little )?(things|details|bits)\b",
             r"\bbear with me\b.*\b(and|then)\b",
             r":\s*((the|your|ur|that) [\w -]+,\s*)+(and |& )?(the|your|ur|that) \w+",
             r"\b(confirm|verify|quote)( for me)? (your|ur|the|that|me|it)\b",
@@ -93,36 +95,8 @@ _CHAT = {  # chat spellings, so the tables need not list them
     r"\b(pls|plz)\b": "please", r"\badd?ress?\b": "address", r"\babt\b": "about",
     r"\bshud\b": "should", r"\bemial\b": "email", r"\bpostocde\b": "postcode",
     r"\bthats\b": "that's", r"\bwhos\b": "who's", r"\bwot\b": "what", r"\bamt\b": "amount",
-    r"\bn\b": "and", r"\b4\b(?= the\b)": "for", r"\b(actually|exactly|basically) ": "",
+    r"(?-i:\bn\b)": "and", r"\b4\b(?= the\b)": "for", r"\b(actually|exactly|basically) ": "",
 }  # fmt: skip
-_LISTED = (
-    re.compile(  # "Account and postcode, and I'll stay on the line." / "The card, the last four."
-        r"^\W*([^:.?!]{0,60}:\s*)?(?P<head>[^,;:.?!]{2,60}?),?"
-        r"( (one (last|more) time|again|please|for me|sir|ma'?am|madam|mate|po),)? "
-        r"(and |then |so )(then )?(i|we|it)"
-        r"('ll| will| can|'re| are)\b"
-        r"|^\W*(?P<lead>(the|your) [^,;:.?!]{2,40}),",
-        re.IGNORECASE,
-    )
-)
-_PRONOUN = re.compile(  # a clause, not a list of details: someone does something in it
-    r"\b(i|i'm|i've|you|you're|we|we're|it|it's|they|he|she|this|that|there|sorry|thanks"
-    r"|is|are|was|were|has|have|had|comes?|came|goes|went|shows?|says?|ends?|looks?|\w+ed)\b",
-    re.IGNORECASE,
-)
-
-
-_TOLD = re.compile(r"\b(is|was|are|were|has|have|had)\b", re.IGNORECASE)
-_ADDRESS = re.compile(  # words around a bare list that ask nothing: "Birthday and mobile, ma'am."
-    r"\b(sir|ma'?am|madam|mate|love|dear|po|lang|na|go|please|then|first|next|now|too|also"
-    r"|as well|and|or|plus|right|ok|okay|so|just|quickly|both|the|your|ur|of|on|off|from)\b",
-    re.IGNORECASE,
-)
-_ACKNOWLEDGED = re.compile(  # "Postcode, perfect." takes a detail in; it does not ask for one
-    r"\b(thanks?|thank you|cheers|ta|perfect|lovely|great|brilliant|super|wonderful|excellent"
-    r"|fab|noted|got it|correct|confirmed|verified|done|sorted|fine|good|nice)\b|\d",
-    re.IGNORECASE,
-)
 
 
 def normalise(text: str) -> str:
@@ -131,32 +105,6 @@ def normalise(text: str) -> str:
         alone = pattern.replace(r"\b", r"(?<![\w/'-])", 1).replace(r"\b", r"(?![\w/'-])", 1)
         text = re.sub(alone, word, text, flags=re.IGNORECASE)
     return text
-
-
-def listed_words(sentence: str) -> set[str]:
-    """The words of a list of details that opens a sentence, before what the agent will do
-    with them ("Account and postcode, and I'll stay on the line." -> account, and,
-    postcode; "The card po, the last four digits lang."); empty for any other sentence."""
-    found = _LISTED.search(sentence)
-    head = found and (found.group("head") or found.group("lead"))
-    if not found or not head or _PRONOUN.search(head):
-        return set()
-    if found.group("lead") and _TOLD.search(sentence[found.end() :]):
-        return set()  # "Your postcode, as it happens, is on our outage map."
-    return set(re.findall(r"[a-z]+", head.lower()))
-
-
-def _bare_list(sentence: str) -> bool:
-    """A sentence that is nothing but a few details' names: "Birthday and mobile, ma'am."
-    "Model and serial, go." "Postcode first, then your date of birth." Not a clause, an
-    acknowledgement ("Postcode, perfect.") or a read-back with digits ("Card ending 4471.")."""
-    if _PRONOUN.search(sentence) or _ACKNOWLEDGED.search(sentence):
-        return False
-    return 0 < len(re.findall(r"[a-z]+", _ADDRESS.sub(" ", sentence.lower()))) <= 6
-
-
-def _listed(sentence: str) -> bool:
-    return bool(listed_words(sentence))
 
 
 def asking_sentences(text: str, verifying: bool = False) -> list[str]:
@@ -177,8 +125,7 @@ def asking_sentences(text: str, verifying: bool = False) -> list[str]:
         request = (
             verifying
             or _REQUEST.search(sentence)
-            or _listed(sentence)
-            or _bare_list(sentence)
+            or lists_details(sentence)
             or (follows and _follows_on(sentence))
         )
         follows = bool(request) and not _NOT_ASKING.search(_AFTERWARDS.sub("", sentence))
@@ -241,7 +188,8 @@ _NAME_ALIASES = {
     "postcode": r"\bpost\s*code\b|\bpostal\s+code\b|\bzip\b",
 }
 _SPELLED_PREFIX = re.compile(
-    r"\b(?:starts?|starting|begins?|beginning)\s+(?:with\s+)?"
+    r"\b(?:(?:starts?|starting|begins?|beginning)\s+(?:with\s+)?"
+    r"|(?:digits|numbers?) after (?:the )?)"
     r"([A-Za-z0-9](?:[- .]?[A-Za-z0-9]){1,3})\b"
 )
 
@@ -265,12 +213,14 @@ def name_pattern(name: str) -> str:
 
 
 _OF_THE = re.compile(
-    r"\b((the|your|ur) )?(number|no|reference|ref|name|date|dates|address|details) (of|for) "
-    r"(the|your|ur) ([a-z-]+)\b",
+    r"\b((the|your|ur) )?(?P<noun>number|no|reference|ref|name|date|dates|address|details) "
+    r"(of|for) (?P<det>the|your|ur) (?P<adj>[a-z-]+ (?=(line|parcel|trip|order|account|policy|claim"
+    r"|booking|phone|mobile|house|flat|property|card|device|router)\b))?(?P<what>[a-z-]+)\b",
     re.IGNORECASE,
 )
 _NAMED_PREFIX = re.compile(
-    r"(?<![\w-])((?-i:[A-Z]{2,4})|0\d{1,3})(?=[ -]?(number|no\b|one\b|code|ref|reference|digits"
+    r"(?<![\w-])((?-i:[A-Z]{2,4}|[A-Z](?: [A-Z]){1,3})|0\d{1,3})(?=[ -]?(number|no\b|one\b|code"
+    r"|ref|reference|digits"
     r"|then|and then|followed)\b)",
     re.IGNORECASE,
 )
@@ -279,13 +229,13 @@ _NAMED_PREFIX = re.compile(
 def compounds(text: str) -> str:
     """A detail's noun said after "of the" said before it as agents also do: "the number of
     the parcel" -> "the parcel number", "the dates of the trip" -> "the trip dates"."""
-    return _OF_THE.sub(lambda m: f"{m.group(5)} {m.group(6)} {m.group(3)}", text)
+    return _OF_THE.sub(lambda m: f"{m['det']} {m['adj'] or ''}{m['what']} {m['noun']}", text)
 
 
 def named_prefixes(sentence: str) -> list[str]:
     """The start of a value named as the kind of number it is ("the CLM number", "the 07
     one", "BW then six numbers") -> ``["CLM"]``."""
-    return [m.group(1).upper() for m in _NAMED_PREFIX.finditer(sentence)]
+    return [m.group(1).replace(" ", "").upper() for m in _NAMED_PREFIX.finditer(sentence)]
 
 
 def _alts(form: str) -> list[str]:

@@ -45,13 +45,13 @@ from trainer.personas.asking import (
     asking_sentences,
     compounds,
     context_sentences,
-    listed_words,
     name_pattern,
     named_prefixes,
     normalise,
     spelled_prefix,
     spelled_sentences,
 )
+from trainer.personas.listing import listed_words
 from trainer.personas.readback import read_back
 
 _DAY_ONLY = re.compile(
@@ -71,13 +71,18 @@ _PLAIN = frozenset(
      "ordered", "online", "bought", "delivered", "morning", "afternoon", "evening", "weeks"}
 )  # fmt: skip
 _WHERE_WRITTEN = re.compile(
+    r"(?<!number )(?<!code )(?<!digits )(?<!reference )(?<!ref )"
     r"\b(on|in|from|off|under|at the top of) (your|the|that|an?) ([\w-]+ ){0,2}"
     r"(e-?mail|text|message|letter|bill|statement|receipt)\b",
     re.IGNORECASE,
 )
-"""Where a detail is written, which names another kind of detail without asking for it."""
+"""Where a detail is written, which names another kind of detail without asking for it;
+not "the number on the letter", which describes the detail asked for."""
+_CLAUSE = re.compile(r",? and (?=what|which|where|when|the|your|ur|that)|, (?=what|which)", re.I)
+"""Where an asking sentence goes on to ask for another detail."""
 _QUALIFIERS = {  # a qualifier of a fact's name and how a sentence may say it
-    "new": r"new|moving (to|into|in)|you('re| are) moving|you'll be moving",
+    "new": r"new|moving (to|into|in)|you('re| are) moving|you'll be moving|address there"
+    r"|where (are )?you('re)? (off to|going|headed|heading)",
     "current": "current|now|at the moment",
     "old": "old|previous|moving (from|out)",
     **{w: w for w in ("home", "work", "billing", "second")},
@@ -114,8 +119,11 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
             here.add(events[0])
         if _GUESS.search(sentence):  # "Is it the three-pack you've got?"
             here |= {n for n, f in facts.items() if _guessed(f.value, sentence)}
-        if not here and GENERIC_REQUEST.search(sentence):
-            here.update(_placed(kinds, text))
+        for clause in _CLAUSE.split(sentence):  # "What was in it, and what's the number?"
+            if GENERIC_REQUEST.search(clause) and not any(
+                _asks(n, f, kinds[n], held, clause) for n, f in facts.items()
+            ):
+                here.update(_placed(kinds, clause) or ([] if here else _placed(kinds, text)))
         found |= here
     if not found:  # "Have you got the letter? There should be a number near the top."
         for sentence in context_sentences(text):
