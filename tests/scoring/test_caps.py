@@ -247,3 +247,25 @@ def test_a_logged_in_chat_that_already_sees_the_order_is_verified():
     assert score(typed).criterion("verifies_identity").status == "failed"
     plain = [(A, "Hi, I'm Karan from Munchr support. What went wrong?", None), *chat[1:]]
     assert score(plain).criterion("verifies_identity").status == "failed"
+
+
+def test_a_chat_that_greets_the_caller_by_a_name_they_never_gave_is_verified():
+    """The channel knew who they were ("Hello Tom"); a company name after "Hello," is not a
+    caller's name, nor is a name the caller typed first; a plan size is not a lookup detail."""
+    fixed = "I've added 5GB to your plan now, it's live straight away."
+    rest = [(C, "my data ran out and I'm still in Osaka", None),
+            (A, fixed, {"offers_resolution": fixed})]  # fmt: skip
+
+    def first(text: str) -> list:
+        return [(A, text, {"greets": text}), *rest]
+
+    greeted = score(first("Hello Tom, welcome to Japan! How can I help?"))
+    assert greeted.criterion("verifies_identity").status == "passed"
+    assert greeted.criterion("verifies_identity").evidence[0].quote.startswith("Hello Tom")
+    company = score(first("Hello, Pacific Union Bank, this is Ian. How can I help?"))
+    assert company.criterion("verifies_identity").status == "failed"
+    told = score([(C, "hi its Tom here", None), *first("Hello Tom! How can I help?")])
+    assert told.criterion("verifies_identity").status == "failed"
+    plan = "Hi, Aiko here, I can see your Japan 10GB data plan has run out."
+    sized = score([(C, "my 10gb plan is gone already", None), *first(plan)])
+    assert sized.criterion("verifies_identity").status == "passed"

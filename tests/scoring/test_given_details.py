@@ -66,6 +66,9 @@ def test_a_detail_asked_again_after_the_caller_gave_it(
         ("My tariff went up again.", "Which tariff are you on at the moment?"),
         # another detail than the one given
         ("My account number is 4456 7789.", "And the postcode on the account?"),
+        # the little words before a value name nothing a later question could repeat
+        ("Sure, and my member number is 7730-1182.", "Is everyone at home keeping warm?"),
+        ("It was the second of June, 1988.", "Would a call back later on be of any use to you?"),
         # a read-back to confirm is not asking again
         ("It's LS6 3HF.", "That's LS6 3HF, yes?"),
         ("The IMEI's 356938035643809.", "So that's 356938035643809, and what's the postcode?"),

@@ -337,6 +337,7 @@ def test_a_calibrated_classifier_replaces_the_cosine_rule() -> None:
         ("whats ur account number pls?", {"asks_verification"}, set()),
         ("Could I have your policy number please?", {"asks_verification"}, set()),
         ("What's your sort code?", {"asks_verification"}, set()),
+        ("Okay mate, what name's the booking under?", {"asks_verification"}, set()),
         ("hey, relax, I'll sort it.", {"says_calm_down"}, {"greets"}),
         ("I'll deal with it myself from here.", {"takes_ownership"}, {"dismissive"}),
         ("This time I'm taking ownership of it myself.", {"takes_ownership"}, set()),

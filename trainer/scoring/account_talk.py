@@ -7,7 +7,8 @@ a policy or the like; "Verifies identity" applies only then.
 
 A caller who came through a logged-in chat or an app is verified already: the agent's first
 turn sees their order or account before the caller gave any detail ("Hi, I'm Karan, I can see
-your order from Golden Wok tonight"). ``preverified_hit`` reads that turn as the check.
+your order from Golden Wok tonight"), or greets them by a name they never gave ("Hello Tom,
+welcome to Japan!"). ``preverified_hit`` reads that turn as the check.
 """
 
 from __future__ import annotations
@@ -38,11 +39,20 @@ def account_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None:
 
 _SEES_ACCOUNT = re.compile(
     r"\b(i can see|i see|i've got|i have|i've (pulled|brought) up|i'm looking at)( that)? your"
-    r" (\w+ )?(order|account|booking|policy|claim|subscription|delivery|reservation|membership"
-    r"|application|parcel|plan)\b",
+    r" ([\w-]+ ){0,3}(order|account|booking|policy|claim|subscription|delivery|reservation"
+    r"|membership|application|parcel|plan)\b",
     re.IGNORECASE,
 )
-_A_DETAIL = re.compile(r"\d|@")
+_A_DETAIL = re.compile(r"\d{4}|[a-z]{1,3}[ -]?\d{3}|\d{3}[ -]?[a-z]|@", re.IGNORECASE)
+"""A number, reference or e-mail the agent could have looked the caller up by ("10gb" is not)."""
+_BY_NAME = re.compile(
+    r"^\W*(hi|hello|hey|hiya|good (morning|afternoon|evening)|morning|thanks|thank you)[,!]? "
+    r"(?-i:(?!(There|Again|Sir|Madam|Team|All|Everyone|Folks)\b)(?P<name>[A-Z][a-z]+))"
+    r"(?=\s*([!.?]|$|,(?!\s*(i'm|i am|this is|my name|you're|you are|speaking|here)\b)))",
+    re.IGNORECASE,
+)
+"""The agent's first words greet the caller by a name ("Hello Tom, welcome to Japan!"), not
+a company ("Hello, Pacific Union Bank, ..."; "Hi, Dashly, I'm Chloe!")."""
 
 
 def preverified_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None:
@@ -54,6 +64,14 @@ def preverified_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None
             if _A_DETAIL.search(text or ""):
                 return None  # the agent found it from what the caller gave: a lookup
             continue
-        sentence = next((s for s in split_sentences(text or "") if _SEES_ACCOUNT.search(s)), None)
+        sentences = split_sentences(text or "")
+        sentence = next((s for s in sentences if _SEES_ACCOUNT.search(s)), None)
+        named = _BY_NAME.search(text or "")
+        if sentence is None and named and not _said_before(named["name"], texts[:turn]):
+            sentence = sentences[0]  # a name the caller never said: the channel knew them
         return None if sentence is None else Hit(turn, "agent", "asks_verification", sentence, 1.0)
     return None
+
+
+def _said_before(name: str, texts: Sequence[str]) -> bool:
+    return any(re.search(rf"\b{re.escape(name)}\b", t or "", re.IGNORECASE) for t in texts)

@@ -127,8 +127,18 @@ def _named(line: str) -> set[str]:
     """Words naming a value the line gives: "the return number is R-55120" -> {"return"}."""
     words: set[str] = set()
     for match in _NAMED.finditer(line):
-        words |= {w for w in re.findall(r"[a-z']+", match.group(1).lower()) if w not in _GENERIC}
+        said = re.findall(r"[a-z']+", match.group(1).lower())
+        words |= {w for w in said if w not in _GENERIC and w not in _FUNCTION_WORDS and len(w) > 2}
     return words
+
+
+_FUNCTION_WORDS = frozenset(
+    {"the", "and", "my", "your", "our", "it's", "its", "that's", "this", "that", "was", "are",
+     "for", "with", "from", "number", "yes", "yeah", "okay", "i'm", "here", "there",
+     "of", "is", "it", "in", "on", "at", "to", "or", "me", "so", "ok", "no"}
+)  # fmt: skip
+"""Words around a value that name nothing ("and my number is ..."): a later "is everybody
+all right?" does not ask for it again."""
 
 
 def _values(text: str) -> set[str]:
