@@ -55,7 +55,12 @@ PERSONAS = load_personas(default_personas_dir()).personas
         ("product-blamer", "I'm gonna need the order number, it's on your receipt email.",
          ["order number"]),  # where it is written names no other detail
         ("product-blamer", "do u have the s/n handy?", ["serial number"]),
+        ("accent-complainer", "Could you read me the code off the insurance paperwork?",
+         ["policy number"]),
+        ("billing-dispute", "And the dates you were in Portugal, roughly?", ["travel dates"]),
+        ("billing-dispute", "Could I take the dates you went and came back?", ["travel dates"]),
         # chat spellings
+        ("angry-escalation", "can u send ur acc no pls", ["account number"]),
         ("billing-dispute", "wat dates were u away?", ["travel dates"]),
         ("warm-up", "and the adress ur moving to?", ["new address"]),
         # an aside between dashes is its own sentence: "I've got" there mentions nothing

@@ -161,7 +161,8 @@ CIRCUMSTANCE_KINDS: tuple[DetailKind, ...] = (
 _EVENT_WORDS = {  # an event date's other name words, as a caller's day is talked about
     "moving": r"mov\w*|keys|leav\w*|complet\w*",
     "move": r"mov\w*|keys|leav\w*|complet\w*",
-    "travel": r"travel\w*|trip|fly|flew|flight|abroad|away|holiday|get back|got back|were you in",
+    "travel": r"travel\w*|trip|fly|flew|flight|abroad|away|holiday|(get|got|came|come) back"
+    r"|were (you )?in|(you|u) went",
     "trip": r"travel\w*|trip|fly|flew|flight|abroad|away|holiday|get back|got back",
     "delivery": r"deliver\w*|arriv\w*|came|turn(ed)? up",
     "arrival": r"deliver\w*|arriv\w*|came|turn(ed)? up",

@@ -13,7 +13,7 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
         r"\baccount\b|\bcustomer (number|id)\b",
         rf"(account|acct|acc|a/c|customer|membership|member|client) ?{_NO}|which account",
         r"account|acct|acc|a/c|customer (number|no|id|ref)|membership|member (number|no|id)",
-        names=(rf"\b(account|acct|a/c) {NUMBER}(?!\w)", rf"\bcustomer {NUMBER}(?!\w)"),
+        names=(rf"\b(account|acct|acc|a/c) {NUMBER}(?!\w)", rf"\bcustomer {NUMBER}(?!\w)"),
         describes=(
             r"\bnumber (at|on) the top of (your|the)\b",
             r"\bnumber on (your|the) (bill|letter|statement)\b",
@@ -29,8 +29,8 @@ NUMBER_KINDS: tuple[DetailKind, ...] = (
         rf"policy ?{_NO}?",
         "policy",
         describes=(
-            rf"\b{NUMBER} (on|from|at the top of) (your|the) (insurance |policy )?(policy|schedule"
-            r"|certificate)",
+            rf"\b{NUMBER} (is )?(printed |written )?(on|off|from|at the top of) (your|the)"
+            r" (insurance |policy )?(policy|schedule|certificate|paperwork|documents?)",
         ),
         near=(r"\b(policy|schedule|certificate|renewal|insurance documents?)\b",),
         serves=("account",),
