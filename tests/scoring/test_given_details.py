@@ -130,3 +130,15 @@ def test_kinds_asked_and_given() -> None:
 def test_no_caller_lines_means_nothing_was_given() -> None:
     assert asks_again("What's your account number?", "") is None
     assert asks_again("What's your account number?", "   ", ["", " "]) is None
+
+
+def test_one_persons_name_is_not_anothers() -> None:
+    # o10-05: the caller named their dad; the agent's first ask for the caller's own name
+    dad = "It's about my dad's account, my dad, Frank Holloway. He's in hospital."
+    assert asks_again("Can I take your name?", dad) is None
+    assert asks_again("And who am I speaking to today?", dad) is None
+    assert asks_again("And your dad's full name?", dad) == "name"
+    # the caller gave their own name: asking it again is asking again
+    own = "Hi, this is Anna Kowalska, I'm ringing about my bill."
+    assert asks_again("Can I take your name?", own) == "name"
+    assert asks_again("And your husband's name?", own) is None

@@ -338,6 +338,10 @@ def test_a_calibrated_classifier_replaces_the_cosine_rule() -> None:
         ("Could I have your policy number please?", {"asks_verification"}, set()),
         ("What's your sort code?", {"asks_verification"}, set()),
         ("Okay mate, what name's the booking under?", {"asks_verification"}, set()),
+        ("Can I just check the phone number on Margaret's account?", {"asks_verification"},
+         set()),  # fmt: skip
+        ("Could you check the postcode we have for you, is it still SE4 1LP?",
+         {"asks_verification"}, set()),  # fmt: skip
         ("hey, relax, I'll sort it.", {"says_calm_down"}, {"greets"}),
         ("I'll deal with it myself from here.", {"takes_ownership"}, {"dismissive"}),
         ("This time I'm taking ownership of it myself.", {"takes_ownership"}, set()),

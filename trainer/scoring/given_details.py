@@ -150,6 +150,45 @@ def _plain(text: str) -> str:
     return re.sub(r"[\s-]", "", text).lower()
 
 
+_RELATIVE = (
+    r"(wife|husband|partner|son|daughter|mum|mom|dad|father|mother|nan|gran|grandad|grandma"
+    r"|brother|sister|aunt|uncle|friend|neighbou?r|boss|tenant|landlord|client|patient)"
+)
+_THEIR_NAME = re.compile(
+    rf"\b(my|our) (\w+ )?{_RELATIVE}('s)?,? (is |called |named )?(?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?"
+    r"(?-i:[A-Z][a-z]+ [A-Z][a-z'-]+)",
+    _FLAGS,
+)
+"""A name the caller gives of someone else ("it's my dad, Frank Holloway")."""
+_OWN_NAME = re.compile(
+    r"\bname('s| is| was|:)\s+\w+|\b(this is|i'm|im|i am|it's|speaking)\s+"
+    r"(?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?-i:[A-Z][a-z]+)\b(?!')",
+    _FLAGS,
+)
+"""The caller's own name ("this is Anna Kowalska", "my name's Dev")."""
+_ASKS_OWN_NAME = re.compile(
+    r"\b(your|ur|yr)( full| first| last| sur)? ?name\b"
+    r"|\bwho('s| is| am i)( i'?m)? (speaking|talking)|\bwho am i (speaking|talking)",
+    _FLAGS,
+)
+
+
+def _other_persons_name(sentence: str, lines: Sequence[str]) -> bool:
+    """The agent asks for one person's name and the caller gave only another's: "Can I take
+    your name?" after "it's about my dad, Frank Holloway", or "and your dad's name?" after
+    "this is Anna"."""
+    own = any(_OWN_NAME.search(_THEIR_NAME.sub(" ", line)) for line in lines)
+    theirs = any(_THEIR_NAME.search(line) for line in lines)
+    if re.search(
+        rf"\b(your|ur|his|her|their|the) (\w+ )?{_RELATIVE}'?s( full)? name\b|\b(his|her|their)"
+        r"( full)? name\b",
+        sentence,
+        _FLAGS,
+    ):
+        return own and not theirs
+    return bool(_ASKS_OWN_NAME.search(sentence)) and theirs and not own
+
+
 _GENERIC = {"where", "when", "how_many"}
 """Kinds a question word alone asks for; a sentence that also asks for a specific detail the
 caller did not give ("the street address where the water is coming up?") asks for that."""
@@ -188,6 +227,8 @@ def asks_again(
     ):
         return None
     hits = sorted(asked & set(given))
+    if "name" in hits and _other_persons_name(sentence, lines):
+        hits.remove("name")
     if set(asked) - set(given) - _GENERIC:  # "the street address where it leaks": a new detail
         hits = [k for k in hits if k not in _GENERIC]
     if hits:
