@@ -168,3 +168,51 @@ def test_helpers_rewrite_and_read_prefixes():
     assert named_prefixes("the SW number, please") == ["SW"]
     assert named_prefixes("what number is it?") == []
     assert normalise("do u have the s/n n the dob") == "do you have the s/n and the dob"
+
+
+@pytest.mark.parametrize(
+    ("persona", "text", "asked"),
+    [
+        # several values read back, then one check for them all
+        ("accent-complainer",
+         "Here's what I've got. Policy MH-7730-2291 and postcode CT2 7NA. Does all that look "
+         "right to you?", ["policy number", "postcode"]),
+        ("angry-escalation", "There's an account NB-20417 here at LS6 3HF. Is that you?",
+         ["account number", "postcode"]),
+        ("product-blamer", "The Lumen Mesh Pro, order LH-1190442. That all correct?",
+         ["order number", "model"]),
+        # a number said digit by digit with commas, a postcode spelled out with number words
+        ("accent-complainer", "Claim five, eight, eight, one, two. Is that the one?",
+         ["claim reference"]),
+        ("confused-repeat-caller", "I've put T-Q-one, two-P-L. Is that right?", ["postcode"]),
+        # an e-mail address said aloud; a date range said back by its days
+        ("product-blamer", "Is it gavin dot hollis at example dot com?", ["email address"]),
+        ("billing-dispute", "And you were out there the twelfth to the fifteenth, correct?",
+         ["travel dates"]),
+        # a list after a colon with no request word; "just the ..."; "I have to hear ..."
+        ("angry-escalation",
+         "To raise the complaint I need it all at once: account number, postcode, and the "
+         "reference.", ["account number", "postcode", "reference number"]),
+        ("warm-up", "Right, just the account number off the letter, nice and slowly.",
+         ["account number"]),
+        ("queue-waiter", "Sorry, I still have to take your date of birth myself.",
+         ["date of birth"]),
+        # a detail the company holds, named as what the agent needs
+        ("queue-waiter", "I'll need your date of birth and the mobile we've got on file.",
+         ["date of birth", "mobile number"]),
+    ],
+)  # fmt: skip
+def test_read_backs_of_several_values_and_lists_after_a_colon(persona, text, asked):
+    assert PERSONAS[persona].facts_asked(text) == asked
+
+
+@pytest.mark.parametrize(
+    ("persona", "text"),
+    [
+        ("angry-escalation", "I've got your postcode on file already, so that's fine."),
+        ("billing-dispute", "The twelfth was a Tuesday, I see that now."),
+        ("accent-complainer", "Here's what happens next: the assessor calls, then the roofer."),
+    ],
+)
+def test_a_colon_or_a_date_alone_asks_nothing(persona, text):
+    assert PERSONAS[persona].facts_asked(text) == []

@@ -39,6 +39,11 @@ _REQUEST = re.compile(
             r"(quick |little )?(things|details|bits)\b",
             r"\bbear with me\b.*\b(and|then)\b",
             r":\s*((the|your|ur|that) [\w -]+,\s*)+(and |& )?(the|your|ur|that) \w+",
+            # "I need everything in one go: account number, postcode, the landline and ..."
+            r":\s*([\w'-]+( [\w'-]+){0,3},\s*){2,}(and |& )?[\w'-]+",
+            r"^\W*((and|so|ok(ay)?|now|right)\W+)?just (the|your|ur)\b",
+            r"\b(have|has|got) to (hear|take|get|have|check|confirm|know|verify|ask for) "
+            r"(your|ur|the)\b",
             r"\b(confirm|verify|quote)( for me)? (your|ur|the|that|me|it)\b",
             r"\bwhat('s| is| was| are| were|s)\b",
             # "ok where from": a question without its mark, not "when it comes, we'll ..."
@@ -63,7 +68,7 @@ _NOT_ASKING = re.compile(
         [
             r"(?<!till )(?<!until )(?<!once )(?<!know )(?<!when )(?<!before )"
             r"\b(i've|i have|we've|we have|i('ve)? already) (got |already |now )?"
-            r"(got|have|taken|verified|found|pulled|updated|noted)\b",
+            r"(got|have|taken|verified|found|pulled|updated|noted)\b(?! on (file|record)\b)",
             r"\bno need\b|\b(don't|won't) need\b|\bfor today is\b",
             r"\b(won't|don't|will not|do not|shouldn't) (have|need) to\b",
             r"\b(matched|matches|doesn't match|didn't match|checks? out|checked out)\b",

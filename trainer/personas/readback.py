@@ -40,12 +40,19 @@ _MONTHS = (
     "october", "november", "december",
 )  # fmt: skip
 _NUMBER_WORD = "|".join([*_UNITS, *_TENS, "double", "triple"])
-_SPOKEN_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})(?:[\s-]+(?:{_NUMBER_WORD}))*\b", re.IGNORECASE)
+_SPOKEN_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})(?:[\s,-]+(?:{_NUMBER_WORD}))*\b", re.IGNORECASE)
+_SPELLED_UNIT = re.compile(
+    rf"(?<=\b[A-Za-z0-9]-)(?:{'|'.join(_UNITS)})\b|\b(?:{'|'.join(_UNITS)})(?=-[A-Za-z0-9]\b)",
+    re.IGNORECASE,
+)
+"""A number word spelled out among letters: the "one" and "two" of "T-Q-one, two-P-L"."""
 _CHECK_TAG = re.compile(
     r"^\W*(and |so )?(yeah|yes|yep|right|correct|ok(ay)?|all (correct|right|good|ok)"
     r"|(is|was|are|were) (that|it|this|those|they) (all )?(right|correct)"
     r"|(have|did) i (got|get|hear|heard) (that|it|this|you|those|all that) (right|correctly)"
-    r"|(does|do) (that|this|those|it) (all )?(sound|look) (right|correct)"
+    r"|(does|do) (all )?(of )?(that|this|those|it) (all )?(sound|look)s? (right|correct|ok(ay)?)"
+    r"( to (you|u))?|(is )?that all (right|correct|ok(ay)?)|is that (the (right )?one|you|them)"
+    r"|tama ba( lahat)?"
     r"|(all|does it all|do they all) look (right|correct|ok)|am i right|tama( po)?|correct po"
     r"|right po|that right)\W*(po|sir|ma'?am|mate|love)?\W*$",
     re.IGNORECASE,
@@ -56,6 +63,8 @@ _CHECK_END = re.compile(
     re.IGNORECASE,
 )
 _YOU_SAID = re.compile(r"\b(you said|did you say|i heard|i've got it as|i have it as)\b", re.I)
+_DOT = re.compile(r"\s+dot\s+", re.IGNORECASE)
+"""An e-mail address said aloud: "gavin dot hollis at example dot com"."""
 _TELLING = re.compile(r"[A-Za-z][A-Za-z-]{4,}")
 _PLAIN = frozenset(
     {"about", "after", "again", "before", "called", "could", "every", "first", "month",
@@ -89,7 +98,7 @@ def read_back(facts: Mapping[str, ValuedFact], text: str) -> set[str]:
             found.add(name)
         elif "@" in value:  # "gavin.hollis@..., is that a dot?": the address's own name
             local = _compact(value.split("@")[0])
-            if len(local) >= 5 and local in _compact(said):
+            if len(local) >= 5 and local in _compact(_DOT.sub("", said)):
                 found.add(name)
         elif _telling_words(value) & {w.lower() for w in _TELLING.findall(checks)}:
             found.add(name)  # "27 Fernbank Road, is that F-E-R-N?", not "So the laptop's lost?"
@@ -131,7 +140,7 @@ def spoken_digits(text: str) -> str:
     "nineteen sixty-one" -> "1961", "double four seven one" -> "4471"."""
 
     def digits(run: re.Match[str]) -> str:
-        words = re.split(r"[\s-]+", run.group(0).lower())
+        words = re.split(r"[\s,-]+", run.group(0).lower())
         out, repeat, i = "", 1, 0
         while i < len(words):
             word = words[i]
@@ -151,6 +160,7 @@ def spoken_digits(text: str) -> str:
             i += 1
         return out if len(words) > 1 or len(out) > 1 else run.group(0)
 
+    text = _SPELLED_UNIT.sub(lambda m: _UNITS[m.group(0).lower()], text)
     return _SPOKEN_RUN.sub(digits, text)
 
 
@@ -183,15 +193,15 @@ def _holds_piece(value: str, pieces: list[str]) -> bool:
 
 def _same_date(value: str, said: str) -> bool:
     """The value is a date and the sentence says its day and month ("ninth of May")."""
-    found = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({'|'.join(_MONTHS)})\b", value, re.I)
-    if not found:
-        return False
-    day, month = int(found.group(1)), found.group(2).lower()
-    if not re.search(rf"\b{month[:3]}", said, re.IGNORECASE):
-        return False
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", said)}
     days = {int(d) for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", said)}
-    return day in days or any(_ORDINALS.get(w) == day for w in words)
+    days |= {_ORDINALS[w] for w in words if w in _ORDINALS}
+    found = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({'|'.join(_MONTHS)})\b", value, re.I)
+    if not found:  # "the 12th to the 15th of last month": every day said ("the twelfth to ...")
+        own = {int(d) for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)\b", value)}
+        return len(own) >= 2 and own <= days
+    day, month = int(found.group(1)), found.group(2).lower()
+    return bool(re.search(rf"\b{month[:3]}", said, re.IGNORECASE)) and day in days
 
 
 def _telling_words(value: str) -> set[str]:
