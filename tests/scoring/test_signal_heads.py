@@ -97,7 +97,7 @@ def test_only_words_are_read_by_a_head(text: str, words: bool) -> None:
 ONLY_HEADS = [
     ("What has this meant for you day to day?", "explores"),
     ("All fixed?", "confirms_resolution"),
-    ("You picked the basic cover, so it's not included.", "blames_customer"),
+    ("Well, that happens when the filter never gets cleaned.", "blames_customer"),
     ("Yeah we can't really help with roaming stuff.", "dismissive"),
     ("The consignment failed at the sortation hub, so it is RTS now.", "uses_jargon"),
 ]
