@@ -8,6 +8,7 @@ from scoring_helpers import GOOD_CALL, A, C, scripted
 
 from trainer.rubric.model import load_rubric
 from trainer.scoring.scorer import UNCERTAIN, score_transcript
+from trainer.scoring.signals import Detection
 
 
 def score(lines, **kwargs):
@@ -269,3 +270,51 @@ def test_a_chat_that_greets_the_caller_by_a_name_they_never_gave_is_verified():
     plan = "Hi, Aiko here, I can see your Japan 10GB data plan has run out."
     sized = score([(C, "my 10gb plan is gone already", None), *first(plan)])
     assert sized.criterion("verifies_identity").status == "passed"
+
+
+def test_a_reference_and_name_given_unasked_are_the_check():
+    """The caller opens with their booking reference and surname; the agent takes them and
+    makes the change in one turn. A reference alone is not the check, nor is a question asked
+    in the same turn as the change (the answer comes after it)."""
+    hello = "Good morning, Loch Ferries bookings, Callum speaking."
+    moved = "Thanks, Mrs Fraser, I've moved you onto the six o'clock now, no fee."
+    given = "Could I move Friday's sailing to the later one? Booking HF 7723 09, surname Fraser."
+    lines = [(A, hello, {"greets": hello, "introduces_self": hello}),
+             (C, given, None),
+             (A, moved + " Anything else?", {"offers_resolution": moved})]  # fmt: skip
+    card = score(lines)
+    assert card.criterion("verifies_identity").status == "passed"
+    assert card.criterion("verifies_identity").evidence[0].quote == moved
+    assert not any("Verifies identity" in c for c in card.caps)
+    no_name = [lines[0], (C, "Could I move Friday's sailing? Booking HF 7723 09.", None), lines[2]]
+    assert score(no_name).criterion("verifies_identity").status == "failed"
+    asked = "Can I take your postcode?"
+    done = "I've moved you onto the six o'clock now, no fee."
+    found = {"asks_verification": asked, "offers_resolution": done}
+    same_turn = [lines[0], (C, "Could I move my booking to the later sailing?", None),
+                 (A, f"{asked} {done}", found)]  # fmt: skip
+    assert score(same_turn).criterion("verifies_identity").status == "failed"
+
+
+def test_a_calm_caller_has_no_feeling_to_name_but_naming_one_still_counts():
+    """Moving a booking for a calm caller: acknowledging feelings is not applicable; done
+    anyway, it passes. An upset caller is owed it."""
+    hello = "Good morning, Loch Ferries, Callum speaking."
+    moved = "I've moved you onto the six o'clock now."
+    calm = [(A, hello, {"greets": hello, "introduces_self": hello}),
+            (C, "Could I move Friday's sailing to the later one, please?", None),
+            (A, moved, {"offers_resolution": moved})]  # fmt: skip
+    card = score(calm)
+    assert card.criterion("acknowledges_feelings").status == "not_applicable"
+    assert "the caller was calm" in card.criterion("acknowledges_feelings").feedback
+    felt = "I can hear it's been a stressful week."
+    warm = [
+        *calm[:2],
+        (A, felt + " " + moved, {"acknowledges_feelings": felt, "offers_resolution": moved}),
+    ]
+    assert score(warm).criterion("acknowledges_feelings").status == "passed"
+    upset = [calm[0], (C, "This is the third time I've rung, I'm sick of it.", None), calm[2]]
+    transcript, detections = scripted(*upset)
+    detections[1].append(Detection("upset", 1, upset[1][1], 1.0, "pattern"))
+    upset_card = score_transcript(transcript, load_rubric(), detections=detections)
+    assert upset_card.criterion("acknowledges_feelings").status == "failed"

@@ -75,3 +75,38 @@ def preverified_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None
 
 def _said_before(name: str, texts: Sequence[str]) -> bool:
     return any(re.search(rf"\b{re.escape(name)}\b", t or "", re.IGNORECASE) for t in texts)
+
+
+_GIVES_NAME = re.compile(
+    r"\b(sur)?name('s| is| was|:)?,? (?-i:[A-Z][a-z'-]+)"
+    r"|\bunder (the name )?(?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?-i:[A-Z][a-z'-]+)"
+    r"|\b(this is|i'm|i am|it's) (?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?-i:[A-Z][a-z'-]+ [A-Z][a-z'-]+)",
+    re.IGNORECASE,
+)
+_REF_GAP = re.compile(
+    r"(?<=[A-Za-z0-9])[-/ ](?=[0-9])|(?<=[0-9])[-/ ](?=[A-Za-z0-9])|(?<=\b[A-Z])[-/ ](?=[A-Z]\b)"
+)
+"""A space, dash or slash inside a reference as said ("H-F-7-7-2-3-0-9", "HF 7723 09")."""
+_GIVES_ID = re.compile(r"\b(?=(?:[A-Za-z]*[0-9]){4})[A-Za-z0-9]+\b")
+"""A reference with four digits or more, once its gaps are closed."""
+
+
+def volunteered_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None:
+    """``asks_verification`` on the agent's reply when the caller, before the agent asked
+    anything, gave both a reference (booking, order, account number) and their name, and the
+    agent took them as the check ("Thanks, Mrs Fraser - ..."): what a security question would
+    have asked for came unasked."""
+    for turn, (speaker, text) in enumerate(zip(speakers, texts, strict=True)):
+        if speaker == "agent":
+            if turn and "?" in (text or "") and turn > 1:
+                return None  # the agent asked something first: its own check or none
+            continue
+        text = text or ""
+        if not (_GIVES_ID.search(_REF_GAP.sub("", text)) and _GIVES_NAME.search(text)):
+            continue
+        reply = next((i for i in range(turn + 1, len(speakers)) if speakers[i] == "agent"), None)
+        if reply is None:
+            return None
+        sentences = split_sentences(texts[reply] or "")
+        return Hit(reply, "agent", "asks_verification", sentences[0], 1.0) if sentences else None
+    return None

@@ -57,6 +57,18 @@ def _one_per_turn(hits: Sequence[Hit]) -> list[Hit]:
     return out
 
 
+def _said_before(hit: Hit, anchor: int, signals: Sequence[str], view: CallView) -> bool:
+    """The hit comes before the anchor's first hit: an earlier turn, or earlier in the same
+    turn when it is not a question ("Thanks, Mrs Fraser, that's the booking. I've moved you
+    onto the 18:00."): a question answered only after the action is no check before it."""
+    if hit.turn != anchor or "?" in hit.sentence:
+        return hit.turn < anchor
+    text = view.texts[anchor] or ""
+    firsts = [h.sentence for h in view.of(signals) if h.turn == anchor]
+    at = min((text.find(s) for s in firsts if s in text), default=-1)
+    return 0 <= text.find(hit.sentence) <= at
+
+
 def evaluate_requires(rule: Requires, view: CallView) -> RuleOutcome:
     """``requires``: the agent shows the signal in enough turns, in the right place."""
     order = names(rule.signal)  # in a turn, the first-named signal's hit speaks for it
@@ -79,7 +91,7 @@ def evaluate_requires(rule: Requires, view: CallView) -> RuleOutcome:
     if rule.before is not None:
         anchor = view.first_turn(names(rule.before))
         if anchor is not None:
-            kept = [h for h in kept if h.turn < anchor]
+            kept = [h for h in kept if _said_before(h, anchor, names(rule.before), view)]
             where.append(f"before {_label(rule.before)}")
     if rule.within_first is not None:
         kept = [h for h in kept if (view.agent_number(h.turn) or 0) <= rule.within_first]
@@ -251,7 +263,8 @@ def evaluate_criterion(criterion: Criterion, view: CallView) -> RuleOutcome:
     The score is the mean of the applicable rules' scores; the criterion is
     not applicable when ``applies_when`` fails or no rule applies. One exception:
     a criterion whose moment never came *only because of how the call ended*
-    (``ending_reason``), or because the call was an emergency (``emergency.py``), is
+    (``ending_reason``), because the call was an emergency (``emergency.py``), or because the
+    caller was calm (``caller_upset``: a feeling named or an apology to a calm caller) is
     graded anyway when the trainee did it all the same (the fix given before a call
     ended under the abuse policy, a goodbye before the caller hung up, a restatement on a
     gas-leak line): it passes; done or not, it is never held against them.
@@ -260,7 +273,8 @@ def evaluate_criterion(criterion: Criterion, view: CallView) -> RuleOutcome:
     if reason is not None:
         # the ending is checked last, so every other condition held when it is the reason
         moot = reason in (ending_reason(criterion.applies_when, view), EMERGENCY_NOTE)
-        if moot:
+        calm = criterion.applies_when is not None and criterion.applies_when.caller_upset
+        if moot or (calm and reason == _not_upset(calm, view)):
             done = _graded(criterion, view)
             if done.status == "passed":
                 return done

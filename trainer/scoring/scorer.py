@@ -30,7 +30,7 @@ from trainer.paths import default_rubric_path
 from trainer.rubric.checks import DERIVED_SIGNALS
 from trainer.rubric.criteria import Criterion
 from trainer.rubric.model import Rubric, load_rubric
-from trainer.scoring.account_talk import account_hit, preverified_hit
+from trainer.scoring.account_talk import account_hit, preverified_hit, volunteered_hit
 from trainer.scoring.actions import DATED_ACTION, OWNED_ACTION, is_dated_action, is_owned_action
 from trainer.scoring.call_view import CallView, Hit
 from trainer.scoring.caps import combine
@@ -138,7 +138,7 @@ def score_transcript(
         hits.append(account)
     if (emergency := emergency_hit(speakers, texts)) is not None:
         hits.append(emergency)
-    if (verified := preverified_hit(speakers, texts)) is not None:
+    if verified := preverified_hit(speakers, texts) or volunteered_hit(speakers, texts):
         hits.append(verified)
     view = CallView(speakers, texts, hits, outcome, list(mood_curve or []))
     results = [_result(c, evaluate_criterion(c, view), view, coaching) for c in rubric.graded()]
