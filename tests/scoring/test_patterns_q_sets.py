@@ -63,6 +63,18 @@ CASES = [
     ("takes_ownership", "The delay was down to me.", True),
     ("takes_ownership", "It's not my fault the pipe burst.", False),
     ("takes_ownership", "So you're saying it's our fault?", False),
+    # acknowledges_feelings: the caller's feeling named in plain words
+    ("acknowledges_feelings", "Three weeks of that, I'd be fuming too.", True),
+    ("acknowledges_feelings", "Honestly, that would rattle anyone.", True),
+    ("acknowledges_feelings", "Oh, that's so scary when the alarm goes off at night.", True),
+    ("acknowledges_feelings", "You're allowed to be cross about this.", True),
+    ("acknowledges_feelings", "I can imagine, with a wedding to organise as well.", True),
+    ("acknowledges_feelings", "It's really hard to say without seeing the meter.", False),
+    ("acknowledges_feelings", "What's the main thing you're worried about?", False),
+    ("acknowledges_feelings", "The price isn't awful for a two-year deal.", False),
+    # introduces_self: a name with an accent
+    ("introduces_self", "Good afternoon, Kilbride Fuels, Siobhán speaking.", True),
+    ("introduces_self", "Hi, I'm Zoë, from the bookings team.", True),
     # gives_clear_next_step: who calls whom and when
     ("gives_clear_next_step", "She'll ring you when the van is ten minutes away.", True),
     ("gives_clear_next_step", "Your surveyor is due to call you before five.", True),
