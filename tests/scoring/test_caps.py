@@ -286,6 +286,10 @@ def test_a_reference_and_name_given_unasked_are_the_check():
     assert card.criterion("verifies_identity").status == "passed"
     assert card.criterion("verifies_identity").evidence[0].quote == moved
     assert not any("Verifies identity" in c for c in card.caps)
+    own = "Morning, it's Michelle at Ndlovu and Partners, account NP-2290. Friday's sailing?"
+    assert score([lines[0], (C, own, None), lines[2]]).criterion("verifies_identity").status == (
+        "passed"
+    )
     no_name = [lines[0], (C, "Could I move Friday's sailing? Booking HF 7723 09.", None), lines[2]]
     assert score(no_name).criterion("verifies_identity").status == "failed"
     asked = "Can I take your postcode?"

@@ -50,6 +50,10 @@ def score(turns):
         ("Can you send me the claim form?", False),
         ("She's got into university, so the account moves to her name.", False),
         ("He's swallowed one of the batteries from the remote.", True),
+        # a fall on a pendant-alarm line; an ambulance called
+        ("I've gone over in the kitchen and I can't get up.", True),
+        ("I'm ringing for an ambulance for you now.", True),
+        ("The price has fallen since I ordered.", False),
     ],
 )
 def test_danger_is_read_from_either_side(text, danger):

@@ -5,6 +5,7 @@ beside the near-misses the patterns must leave alone. Patterns only: no model.""
 from __future__ import annotations
 
 import pytest
+from scoring_helpers import needs_minilm
 
 from trainer.scoring.context_signals import short_instruction
 from trainer.scoring.signals import SignalAnalyzer
@@ -103,3 +104,15 @@ def test_the_blame_patterns_leave_a_restating_question_alone(analyzer: SignalAna
 )  # fmt: skip
 def test_a_short_instruction_is_no_brush_off(sentence: str, vetoed: bool) -> None:
     assert short_instruction(sentence) is vetoed
+
+
+@pytest.mark.minilm
+@needs_minilm
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [("Thank you for telling me that, it is not an easy thing to write.", "insults_customer"),
+     ("Good question, sorry, I don't know.", "dismissive"),
+     ("I'll be gentle with her, I promise.", "over_promises")],
+)  # fmt: skip
+def test_a_veto_stops_a_head_on_kind_words(analyzer: SignalAnalyzer, text: str, signal: str):
+    assert signal not in {d.signal for d in analyzer.analyse_turn(text, "agent")}

@@ -80,7 +80,9 @@ def _said_before(name: str, texts: Sequence[str]) -> bool:
 _GIVES_NAME = re.compile(
     r"\b(sur)?name('s| is| was|:)?,? (?-i:[A-Z][a-z'-]+)"
     r"|\bunder (the name )?(?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?-i:[A-Z][a-z'-]+)"
-    r"|\b(this is|i'm|i am|it's) (?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?-i:[A-Z][a-z'-]+ [A-Z][a-z'-]+)",
+    r"|\b(this is|i'm|i am|it's) (?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?!(?-i:(Monday|Tuesday|Wednesday"
+    r"|Thursday|Friday|Saturday|Sunday|Not|Just|So|Really|Still|Here|About|Calling))\b)"
+    r"(?-i:[A-Z][a-z'-]+)\b(?!')",
     re.IGNORECASE,
 )
 _REF_GAP = re.compile(
