@@ -76,6 +76,19 @@ CASES = [
     # introduces_self: a name with an accent
     ("introduces_self", "Good afternoon, Kilbride Fuels, Siobhán speaking.", True),
     ("introduces_self", "Hi, I'm Zoë, from the bookings team.", True),
+    # q10's misses: ownership said without "fault" or "mistake"; blame by what the caller did;
+    # an offer of someone senior by any title
+    ("takes_ownership", "You're right, the bill went out twice, that's our error.", True),
+    ("takes_ownership", "That'll be our installer's slip, sorry.", True),
+    ("takes_ownership", "Honestly, we messed it up.", True),
+    ("takes_ownership", "The late fee was applied in error, I've taken it off.", True),
+    ("takes_ownership", "So you're saying it's our error?", False),
+    ("blames_customer", "That's the colour you picked, though.", True),
+    ("blames_customer", "Tenants are expected to bleed their own radiators.", True),
+    ("blames_customer", "It was on the consent form you signed.", True),
+    ("blames_customer", "You did say the 20th, I've got that noted.", False),
+    ("offers_escalation", "Do you want me to get the site manager to give you a ring?", True),
+    ("offers_escalation", "I'm bringing my supervisor onto the call now.", False),
     # gives_clear_next_step: who calls whom and when
     ("gives_clear_next_step", "She'll ring you when the van is ten minutes away.", True),
     ("gives_clear_next_step", "Your surveyor is due to call you before five.", True),
