@@ -322,3 +322,25 @@ def test_a_calm_caller_has_no_feeling_to_name_but_naming_one_still_counts():
     detections[1].append(Detection("upset", 1, upset[1][1], 1.0, "pattern"))
     upset_card = score_transcript(transcript, load_rubric(), detections=detections)
     assert upset_card.criterion("acknowledges_feelings").status == "failed"
+
+
+def test_a_chat_that_reads_out_an_order_the_caller_never_gave_is_verified():
+    """The caller typed no number and no name; the agent reads the order out by its number
+    (the channel knew them). A ticket the agent has just raised is not that, nor is an order
+    found from a name the caller gave."""
+    fix = "I'm sending a replacement colony on Tuesday, free of charge."
+    chat = [(C, "my bees arrived dead this morning, the box sat at the depot all weekend", None),
+            (A, "Hi, Tom here. Let me pull the order up.", None),
+            (A, f"Got it, order BW-20931 to Hollins Farm. {fix}",
+             {"offers_resolution": fix})]  # fmt: skip
+    card = score(chat)
+    assert card.criterion("verifies_identity").status == "passed"
+    assert card.criterion("verifies_identity").evidence[0].quote.startswith("Got it, order BW")
+    raised = [
+        *chat[:2],
+        (A, f"I've raised ticket TK-44821 for you. {fix}", {"offers_resolution": fix}),
+    ]
+    assert score(raised).criterion("verifies_identity").status == "failed"
+    named = [(C, "hi it's Sarah Jones, my bees arrived dead, the order sat at the depot", None),
+             *chat[1:]]  # fmt: skip
+    assert score(named).criterion("verifies_identity").status == "failed"

@@ -89,6 +89,13 @@ CASES = [
     ("blames_customer", "You did say the 20th, I've got that noted.", False),
     ("offers_escalation", "Do you want me to get the site manager to give you a ring?", True),
     ("offers_escalation", "I'm bringing my supervisor onto the call now.", False),
+    # o13's calls: a feeling named by a plain adjective; a warning that quotes the insult
+    ("acknowledges_feelings", "Oh no, that's a miserable thing to open.", True),
+    ("insults_customer", "I need you to stop calling us idiots.", False),
+    ("blames_customer", "So that's on ye, really.", True),
+    ("dismissive", "You're not special, we've had forty calls today.", True),
+    ("insults_customer", "Happy now?", True),
+    ("insults_customer", "Are you happy now with the new date?", False),
     # gives_clear_next_step: who calls whom and when
     ("gives_clear_next_step", "She'll ring you when the van is ten minutes away.", True),
     ("gives_clear_next_step", "Your surveyor is due to call you before five.", True),
@@ -125,7 +132,8 @@ def test_a_short_instruction_is_no_brush_off(sentence: str, vetoed: bool) -> Non
     ("text", "signal"),
     [("Thank you for telling me that, it is not an easy thing to write.", "insults_customer"),
      ("Good question, sorry, I don't know.", "dismissive"),
-     ("I'll be gentle with her, I promise.", "over_promises")],
+     ("I'll be gentle with her, I promise.", "over_promises"),
+     ("Whichever's easiest for you.", "insults_customer")],
 )  # fmt: skip
 def test_a_veto_stops_a_head_on_kind_words(analyzer: SignalAnalyzer, text: str, signal: str):
     assert signal not in {d.signal for d in analyzer.analyse_turn(text, "agent")}

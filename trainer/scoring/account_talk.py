@@ -55,21 +55,45 @@ _BY_NAME = re.compile(
 a company ("Hello, Pacific Union Bank, ..."; "Hi, Dashly, I'm Chloe!")."""
 
 
+_READS_ITS_NUMBER = re.compile(
+    r"^(?!.*\b(raised|created|logged|opened|new|reference is|ref is|ticket|case|claim number is)\b)"
+    r".*\b(order|booking|account|policy|reservation|membership|subscription)( number| no\.?| ref)?"
+    r":? (?-i:[A-Z]{0,4}-?\d{4,}[A-Z0-9-]*)\b",
+    re.IGNORECASE,
+)
+"""The agent reads out the caller's order by its number ("Got it, order BW-20931, ..."), not a
+reference it has just made ("I've raised ticket TK-44821")."""
+
+
 def preverified_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None:
-    """``asks_verification`` on the agent's first turn when it already sees the caller's order
-    or account and the caller had given no number, reference or e-mail before it (a logged-in
-    chat, an app, a call verified in the phone menu)."""
+    """``asks_verification`` when the agent already sees the caller's order or account before
+    the caller gave any number, reference or e-mail (a logged-in chat, an app, a call verified
+    in the phone menu): its first turn says so, greets them by a name they never gave, or one
+    of its first two turns reads the order out by a number the caller never typed."""
+    agent_turns = 0
     for turn, (speaker, text) in enumerate(zip(speakers, texts, strict=True)):
         if speaker != "agent":
             if _A_DETAIL.search(text or ""):
                 return None  # the agent found it from what the caller gave: a lookup
             continue
+        agent_turns += 1
         sentences = split_sentences(text or "")
-        sentence = next((s for s in sentences if _SEES_ACCOUNT.search(s)), None)
-        named = _BY_NAME.search(text or "")
-        if sentence is None and named and not _said_before(named["name"], texts[:turn]):
-            sentence = sentences[0]  # a name the caller never said: the channel knew them
-        return None if sentence is None else Hit(turn, "agent", "asks_verification", sentence, 1.0)
+        sentence = None
+        if agent_turns == 1:
+            sentence = next((s for s in sentences if _SEES_ACCOUNT.search(s)), None)
+            named = _BY_NAME.search(text or "")
+            if sentence is None and named and not _said_before(named["name"], texts[:turn]):
+                sentence = sentences[0]  # a name the caller never said: the channel knew them
+        said = [
+            t or "" for t, who in zip(texts[:turn], speakers[:turn], strict=True) if who != "agent"
+        ]
+        if sentence is None and not any(_GIVES_NAME.search(t) for t in said):
+            # the order read out by a number the caller never typed, nor a name to find it by
+            sentence = next((s for s in sentences if _READS_ITS_NUMBER.search(s)), None)
+        if sentence is not None:
+            return Hit(turn, "agent", "asks_verification", sentence, 1.0)
+        if agent_turns == 2:
+            return None
     return None
 
 
