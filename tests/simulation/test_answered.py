@@ -82,6 +82,10 @@ def test_a_report_of_what_the_agent_sees_meets_no_need():
     seen = "I can see the card was blocked this morning after a declined payment."
     assert not need.holds(set(), seen)
     assert need.holds(set(), "I can lift the block this morning, right now.")
+    # the agent's screen, not a date for the caller: "Tuesday" names the last call's notes
+    dated = AddressedBy(signals=["gives_clear_next_step"], phrases=[r"\b(tues|thurs)day\b"])
+    assert not dated.holds(set(), "Okay, I've got Tuesday's notes up.")
+    assert dated.holds(set(), "I've got an engineer booked for Thursday, 8 till 12.")
 
 
 def test_a_list_of_what_is_to_come_meets_no_need():

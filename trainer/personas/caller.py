@@ -183,10 +183,12 @@ class Persistence(_Model):
     )
 
 
-_COMMITMENT = re.compile(  # "I can see the card was blocked" reports, it commits to nothing
+_COMMITMENT = re.compile(  # "I can see the card was blocked", "I've got Tuesday's notes up" report
     r"\b(i|we)('ve|'ll| have| will|'m going to| am going to|'re going to| are going to| can)\b"
     r"(?! (see|hear|tell|imagine|understand|appreciate|only|not|also see)\b)"
-    r"(?!('ve| have)? (seen|heard|noticed|looked|been told)\b)",
+    r"(?!('ve| have)? (seen|heard|noticed|looked|been told)\b)"
+    r"(?! got (\w+'?s? ){0,3}(notes|file|records?|account|details|history|screen"
+    r"|case)\b)",
     re.IGNORECASE,
 )
 _ANNOUNCES = re.compile(  # "I'm going to fix two things for you today: ..." names topics ahead
