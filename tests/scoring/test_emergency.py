@@ -54,6 +54,9 @@ def score(turns):
         ("I've gone over in the kitchen and I can't get up.", True),
         ("I'm ringing for an ambulance for you now.", True),
         ("The price has fallen since I ordered.", False),
+        ("I've gone over my data allowance again.", False),
+        ("She's fallen behind on the rent since March.", False),
+        ("The ambulance bill from last year is still on my account.", False),
     ],
 )
 def test_danger_is_read_from_either_side(text, danger):

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from trainer.scoring.call_view import Hit, topic_hit
+from trainer.scoring.given_details import OWN_NAME
 from trainer.scoring.sentences import split_sentences
 
 ACCOUNT = "account_discussed"
@@ -87,7 +88,7 @@ def preverified_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None
         said = [
             t or "" for t, who in zip(texts[:turn], speakers[:turn], strict=True) if who != "agent"
         ]
-        if sentence is None and not any(_GIVES_NAME.search(t) for t in said):
+        if sentence is None and not any(OWN_NAME.search(t) for t in said):
             # the order read out by a number the caller never typed, nor a name to find it by
             sentence = next((s for s in sentences if _READS_ITS_NUMBER.search(s)), None)
         if sentence is not None:
@@ -101,14 +102,6 @@ def _said_before(name: str, texts: Sequence[str]) -> bool:
     return any(re.search(rf"\b{re.escape(name)}\b", t or "", re.IGNORECASE) for t in texts)
 
 
-_GIVES_NAME = re.compile(
-    r"\b(sur)?name('s| is| was|:)?,? (?-i:[A-Z][a-z'-]+)"
-    r"|\bunder (the name )?(?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?-i:[A-Z][a-z'-]+)"
-    r"|\b(this is|i'm|i am|it's) (?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?!(?-i:(Monday|Tuesday|Wednesday"
-    r"|Thursday|Friday|Saturday|Sunday|Not|Just|So|Really|Still|Here|About|Calling))\b)"
-    r"(?-i:[A-Z][a-z'-]+)\b(?!')",
-    re.IGNORECASE,
-)
 _REF_GAP = re.compile(
     r"(?<=[A-Za-z0-9])[-/ ](?=[0-9])|(?<=[0-9])[-/ ](?=[A-Za-z0-9])|(?<=\b[A-Z])[-/ ](?=[A-Z]\b)"
 )
@@ -122,13 +115,15 @@ def volunteered_hit(speakers: Sequence[str], texts: Sequence[str]) -> Hit | None
     anything, gave both a reference (booking, order, account number) and their name, and the
     agent took them as the check ("Thanks, Mrs Fraser - ..."): what a security question would
     have asked for came unasked."""
+    agent_turns = 0
     for turn, (speaker, text) in enumerate(zip(speakers, texts, strict=True)):
         if speaker == "agent":
-            if turn and "?" in (text or "") and turn > 1:
+            agent_turns += 1
+            if agent_turns > 1 and "?" in (text or ""):
                 return None  # the agent asked something first: its own check or none
             continue
         text = text or ""
-        if not (_GIVES_ID.search(_REF_GAP.sub("", text)) and _GIVES_NAME.search(text)):
+        if not (_GIVES_ID.search(_REF_GAP.sub("", text)) and OWN_NAME.search(text)):
             continue
         reply = next((i for i in range(turn + 1, len(speakers)) if speakers[i] == "agent"), None)
         if reply is None:

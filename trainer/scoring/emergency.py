@@ -27,9 +27,10 @@ _DANGER = re.compile(
     r"|(dog|cat|puppy|kitten)('s| has)? (eaten|swallowed|got into)|(he|she)('s| has)? swallowed"
     r"|(call|ring|dial|phone) (999|911|112|000|triple zero)"
     r"|hard shoulder|broken down on the (motorway|highway|freeway)"
-    r"|ambulance|paramedics?"
-    r"|(i'?ve|he'?s|she'?s|i have|he has|she has) (had a fall|fallen|gone over)"
-    r"|can'?t get (up|back up) (off|from) the floor|on the floor and can'?t get up)\b",
+    r"|(call(ing)?|ring(ing)?|phon(e|ing)|get(ting)?|send(ing)?|dispatch(ed|ing)?) (for )?(an? )?"
+    r"ambulance|ambulance('s| is) (on (its|the) way|coming|booked)"
+    r"|(i'?ve|he'?s|she'?s|i have|he has|she has) had a fall"
+    r"|(fallen|gone over)\b[^?]{0,60}\bcan'?t get (up|back up)|on the floor and can'?t get up)\b",
     re.IGNORECASE,
 )
 

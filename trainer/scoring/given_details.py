@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from trainer.details import DETAIL_KINDS, HAS_ID, ID
 
-__all__ = ["DETAIL_KINDS", "asked_kinds", "asks_again", "given_kinds"]
+__all__ = ["DETAIL_KINDS", "OWN_NAME", "asked_kinds", "asks_again", "given_kinds"]
 
 _FLAGS = re.IGNORECASE
 
@@ -160,12 +160,16 @@ _THEIR_NAME = re.compile(
     _FLAGS,
 )
 """A name the caller gives of someone else ("it's my dad, Frank Holloway")."""
-_OWN_NAME = re.compile(
-    r"\bname('s| is| was|:)\s+\w+|\b(this is|i'm|im|i am|it's|speaking)\s+"
-    r"(?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?-i:[A-Z][a-z]+)\b(?!')",
+OWN_NAME = re.compile(
+    r"\bname('s| is| was|:)\s+\w+|\bsurname,? (?-i:[A-Z][a-z'-]+)"
+    r"|\bunder (the name )?(?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?(?-i:[A-Z][a-z'-]+)"
+    r"|\b(this is|i'm|im|i am|it's|speaking)\s+(?-i:(Mr|Mrs|Ms|Miss|Dr)\.? )?"
+    r"(?!(?-i:(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Not|Just|So|Really"
+    r"|Still|Here|About|Calling))\b)(?-i:[A-Z][a-z'-]+)\b(?!')",
     _FLAGS,
 )
-"""The caller's own name ("this is Anna Kowalska", "my name's Dev")."""
+"""The caller's own name ("this is Anna Kowalska", "my name's Dev", "surname Fraser", "it's
+under Patel"); not a day or a filler word ("it's Monday", "I'm Just ...")."""
 _ASKS_OWN_NAME = re.compile(
     r"\b(your|ur|yr)( full| first| last| sur)? ?name\b"
     r"|\bwho('s| is| am i)( i'?m)? (speaking|talking)|\bwho am i (speaking|talking)",
@@ -177,7 +181,7 @@ def _other_persons_name(sentence: str, lines: Sequence[str]) -> bool:
     """The agent asks for one person's name and the caller gave only another's: "Can I take
     your name?" after "it's about my dad, Frank Holloway", or "and your dad's name?" after
     "this is Anna"."""
-    own = any(_OWN_NAME.search(_THEIR_NAME.sub(" ", line)) for line in lines)
+    own = any(OWN_NAME.search(_THEIR_NAME.sub(" ", line)) for line in lines)
     theirs = any(_THEIR_NAME.search(line) for line in lines)
     if re.search(
         rf"\b(your|ur|his|her|their|the) (\w+ )?{_RELATIVE}'?s( full)? name\b|\b(his|her|their)"

@@ -57,7 +57,7 @@ def _one_per_turn(hits: Sequence[Hit]) -> list[Hit]:
     return out
 
 
-def _said_before(hit: Hit, anchor: int, signals: Sequence[str], view: CallView) -> bool:
+def _comes_before(hit: Hit, anchor: int, signals: Sequence[str], view: CallView) -> bool:
     """The hit comes before the anchor's first hit: an earlier turn, or earlier in the same
     turn when it is not a question ("Thanks, Mrs Fraser, that's the booking. I've moved you
     onto the 18:00."): a question answered only after the action is no check before it."""
@@ -91,7 +91,7 @@ def evaluate_requires(rule: Requires, view: CallView) -> RuleOutcome:
     if rule.before is not None:
         anchor = view.first_turn(names(rule.before))
         if anchor is not None:
-            kept = [h for h in kept if _said_before(h, anchor, names(rule.before), view)]
+            kept = [h for h in kept if _comes_before(h, anchor, names(rule.before), view)]
             where.append(f"before {_label(rule.before)}")
     if rule.within_first is not None:
         kept = [h for h in kept if (view.agent_number(h.turn) or 0) <= rule.within_first]
