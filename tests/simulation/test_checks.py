@@ -28,6 +28,42 @@ def test_a_read_back_as_a_yes_no_question_is_a_check(text):
 
 @pytest.mark.parametrize(
     "text",
+    [
+        "You'll get a text. Can you confirm Friday, 8 to 10, works for you?",
+        "Does Tuesday at 9 work for you?",
+        "Would tomorrow morning be okay?",
+        "Is the 14th okay for you?",
+        "Shall I go ahead and book it?",
+        "Are you happy with that?",
+        "Will you be in on Friday?",
+        "Does that work?",
+    ],
+)
+def test_a_proposal_put_as_a_yes_no_question_asks_the_caller_to_agree(text):
+    assert check_question(text, SAID) == "agree"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When does it work for you?",  # asks for a time, proposes none
+        "Does the router work?",  # a question about the fix, not a proposal
+        "Is the wifi good?",
+        "Can you confirm your postcode?",
+        "Is everything okay with the account?",
+    ],
+)
+def test_questions_about_a_fix_or_a_detail_are_not_proposals(text):
+    assert check_question(text, SAID) != "agree"
+
+
+def test_a_long_proposal_question_is_read_in_bounded_time():
+    text = "Does " + "monday 1 a, " * 4000 + "work for you?"
+    assert check_question(text, SAID) in ("agree", None)
+
+
+@pytest.mark.parametrize(
+    "text",
     ["Sorry, could you say that again?", "Sorry?", "Could you run that by me again?", "Pardon?"],
 )
 def test_a_request_to_repeat_is_a_repeat(text):
@@ -64,11 +100,11 @@ def test_a_question_the_agent_passed_over_is_found(persona):
 
 
 @pytest.mark.parametrize("voice", ["blunt", "polite", "anxious"])
-@pytest.mark.parametrize("act", ["confirm", "repeat", "ask_again"])
+@pytest.mark.parametrize("act", ["confirm", "agree", "repeat", "ask_again"])
 def test_the_phrasebook_voices_every_new_act_in_every_band(voice, act):
     for band in ("calm", "annoyed", "angry"):
         lines = phrasebook()[voice][act][band]
         slots = {"facts": "", "need": "", "said": "x?", "agent_words": ""}
         assert lines and all(line.format(**slots) for line in lines)
-        if act != "confirm":
+        if act not in ("confirm", "agree"):
             assert all("{said}" in line for line in lines)

@@ -84,6 +84,25 @@ def test_anything_else_after_a_question_passed_over_gets_the_question_again(call
     assert plan.acts == ("ask_again",) and plan.fallback.lower().endswith(question.lower())
 
 
+def test_a_slot_put_to_a_satisfied_caller_is_agreed_to_not_wrapped_up(caller):
+    persona, state = _met_but_not_yet_satisfied(caller)
+    state, _ = _turn(persona, state, "Is there anything else I can help with?", set())
+    assert state.satisfied
+    text = "You'll get a text with the slot. Can you confirm Thursday, 8 to 12, works for you?"
+    _, plan = _turn(persona, state, text, set())
+    assert plan.acts == ("agree",)
+    assert plan.fallback.startswith(("Yes", "Yeah", "Fine. Yes"))
+    assert "everything" not in plan.fallback
+
+
+def test_a_proposal_before_the_needs_are_met_is_agreed_to_then_the_need_pressed(caller):
+    state = start_state(caller, "c1")
+    state, _ = _turn(caller, state, "Hello, you're through to Sam.", {"greets"})
+    state, _ = _turn(caller, state, "Let me look into the heating for you.", set())
+    _, plan = _turn(caller, state, "Shall I go ahead and log it as urgent?", set())
+    assert plan.acts[0] == "agree" and plan.fallback.startswith(("Yes", "Yeah", "Fine"))
+
+
 def test_a_need_met_on_the_turn_still_brings_satisfaction(caller):
     persona, state = _met_but_not_yet_satisfied(caller)
     text = "And I'll email you the booking now, so you've got it in writing."

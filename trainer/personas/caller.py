@@ -27,6 +27,7 @@ Act = Literal[
     "react_next_step",
     "accept",
     "confirm",
+    "agree",
     "repeat",
     "ask_again",
     "challenge",

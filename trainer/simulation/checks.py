@@ -2,8 +2,10 @@
 
 "Sorry, could you say that again?" asks for a *repeat*; "You're moving on the 14th, is
 that right?" or "You said a hundred and eighty-six?" *checks* the caller's own words as
-a yes/no question. A caller answers either before anything else: "Yes, that's right."
-(not "Thank you, that's kind" for the "sorry" in front of it). Read by the planner.
+a yes/no question; "Can you confirm Friday, 8 to 10, works for you?" or "Shall I go ahead
+and book it?" asks the caller to *agree* to what the agent proposes. A caller answers
+each before anything else: "Yes, that's right." (not "Thank you, that's kind" for the
+"sorry" in front of it), "Yes, that's fine." (not "That's everything"). Read by the planner.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Literal
 
 from trainer.simulation.state import CallState
 
-Check = Literal["repeat", "confirm"]
+Check = Literal["repeat", "confirm", "agree"]
 
 _REPEAT = re.compile(
     r"\b(?:say|repeat) (?:that|it|this)\b|\brun (?:that|it) (?:by|past) me\b"
@@ -35,6 +37,37 @@ _STATEMENT_QUESTION = re.compile(
     r"|that's|that is|the \w+ is|this is)\b[^?]*\?$",
     re.IGNORECASE,
 )
+# a proposal put to the caller as a yes/no question: a slot, a plan, a go-ahead
+_PROPOSAL = re.compile(
+    r"\b(?:can|could) (?:you|u) (?:just )?confirm\b.{0,80}\b(?:works?|suits?|(?:is|are) (?:ok|okay"
+    r"|alright|all right|fine|good|convenient))\b"
+    r"|\b(?:work|suit) (?:for )?(?:you|u)\??$|\b(?:ok|okay|alright|all right|fine|good|convenient)"
+    r" (?:for|with) (?:you|u)\?$"
+    r"|\b(?:shall|should|can|may) I (?:go ahead|book (?:it|that|that in|you in)|lock (?:it|that) in"
+    r"|put you down|confirm (?:it|that|the booking))\b"
+    r"|\bare (?:you|u) (?:happy|ok|okay|alright|good) (?:with that|with (?:the|this|that) \w+"
+    r"|for me to)\b|\bwill (?:you|u) be (?:in|home|around|available|free)\b",
+    re.IGNORECASE,
+)
+# "Does Friday work?", "Would 9am be okay?": a slot (or "that") put to the caller
+_SLOT_QUESTION = re.compile(
+    r"\b(?:does|would|will|do|is) ((?:[\w,']+ ){0,7}?)(?:be )?(?:work|suit|ok|okay|alright"
+    r"|all right|fine|good|convenient)(?: for (?:you|u)| (?:you|u)| with (?:you|u))?\?$",
+    re.IGNORECASE,
+)
+_SLOT = re.compile(
+    r"^(?:that|this|it|those) $|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day|\btomorrow\b|\bmorning"
+    r"|\bafternoon|\bevening|\bslot|\btime\b|\bdate\b|\bappointment|\d",
+    re.IGNORECASE,
+)
+
+
+def _proposes(question: str) -> bool:
+    """Whether a yes/no question puts a slot, a plan or a go-ahead to the caller."""
+    slot = _SLOT_QUESTION.search(question)
+    return bool(_PROPOSAL.search(question) or (slot and _SLOT.search(slot.group(1))))
+
+
 _WH = re.compile(r"^(?:\w+,?\s+){0,2}?(?:what|when|where|which|who|why|how)\b", re.IGNORECASE)
 _ASIDE = frozenset({"anything", "else", "help", "today", "there", "wait", "much", "again"})
 """Words of "is there anything else I can help with today?" that answer no question."""
@@ -74,7 +107,9 @@ def caller_point(state: CallState) -> str:
 
 def check_question(agent_text: str, customer_said: Iterable[str]) -> Check | None:
     """``confirm`` when the agent's last question reads the caller's words back as a yes/no
-    question, ``repeat`` when it asks the caller to say it again, else ``None``.
+    question, ``agree`` when it puts a proposal to the caller ("Does Friday work for
+    you?", "Shall I book it?"), ``repeat`` when it asks the caller to say it again, else
+    ``None``.
 
     A bare statement-question must share a word with what the caller said ("You're
     moving house?" after "I'm moving house"); a wh-question ("When is the move?") is not
@@ -88,6 +123,8 @@ def check_question(agent_text: str, customer_said: Iterable[str]) -> Check | Non
     # an explicit check frame ("you said ...?", "is that right?") reads back on its own;
     # a bare statement-question must echo the caller's words
     echoes = bool(_STATEMENT_QUESTION.search(last) and _words(last) & heard)
+    if not _WH.search(last) and not _REPEAT.search(last) and _proposes(last):
+        return "agree"
     if not _WH.search(last) and not _REPEAT.search(last) and (_CHECK_TAIL.search(last) or echoes):
         return "confirm"
     if any(_REPEAT.search(q) for q in questions):

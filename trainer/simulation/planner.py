@@ -48,6 +48,7 @@ _MEETS = {"offers_resolution", "gives_clear_next_step", "confirms_resolution"}
 """Signals that do something for a need: a caller says they are satisfied on such a turn."""
 _PRESS_AFTER = {
     "confirm",
+    "agree",
     "react_empathy",
     "react_ownership",
     "react_next_step",
@@ -76,6 +77,7 @@ _DIRECTIVES = {
     "ended_by_agent": "The agent is ending the call. React briefly.",
     "filler": "Answer the agent briefly, in character.",
     "confirm": "Say yes, that is right (correct it if the agent got it wrong). {facts}",
+    "agree": "Say yes to what the agent proposes, briefly, in character.",
     "repeat": "Say your point again, briefly: {said}",
     "ask_again": "Say the agent has not answered your question, and ask it again: {said}",
 }
@@ -171,9 +173,11 @@ def _body(
     was_satisfied = _satisfied_before(state)
     if state.satisfied and not was_satisfied and (addressed or signals & _MEETS):
         return ["satisfied"]
-    if state.satisfied:  # "anything else?" alone: nothing more, or the question left open
-        return ["ask_again"] if not was_satisfied and unanswered_question(state) else ["no_more"]
     check = None if acts else check_kind(state)
+    if state.satisfied:  # "anything else?" alone: nothing more, or the question left open
+        if check == "agree":  # "Can you confirm Friday works?": yes, not "that's everything"
+            return ["agree"]
+        return ["ask_again"] if not was_satisfied and unanswered_question(state) else ["no_more"]
     body: list[str] = []
     if check == "repeat":
         return ["repeat"]  # "say that again?": the point again, no thanks for the "sorry"
@@ -181,8 +185,8 @@ def _body(
         body = ["challenge"]
     elif addressed:
         body = ["accept"]
-    elif check == "confirm":
-        body = ["confirm"]  # a read-back: yes (then the open need), before any sympathy
+    elif check in ("confirm", "agree"):
+        body = [check]  # a read-back or a proposal: yes (then the open need), before sympathy
     else:
         body = [next((act for sig, act in _REACTIONS if sig in signals), "filler")]
         if body == ["filler"] and acts:

@@ -59,6 +59,7 @@ responses:                        # the caller's own lines per act and mood band
   react_empathy: ["Thanks. But I need it fixed."]
   push_back: ["There's no need for that."]
   confirm: ["Yes, that's right."]             # the agent reads a detail back as a question
+  agree: ["Yes, Friday's fine."]               # "does Friday work for you?"
   repeat: ["I said: {said}"]                  # "sorry, could you say that again?"
   ask_again: ["You didn't answer me: {said}"]  # "anything else?" past the caller's question
   satisfied: ["Right. That's what I needed. Thanks."]
