@@ -197,6 +197,12 @@ def test_helpers_rewrite_and_read_prefixes():
          ["account number"]),
         ("queue-waiter", "Sorry, I still have to take your date of birth myself.",
          ["date of birth"]),
+        # a read-back with no request word, and one closed by "anything wrong there?"
+        ("billing-dispute",
+         "Let me make sure I have it all: twelfth to the fifteenth, and the add-on was "
+         "TRV-EU-3319?", ["travel dates", "add-on confirmation"]),
+        ("product-blamer", "So, order LH-1190442 and serial LMX-2207-88341. Anything wrong there?",
+         ["serial number", "order number"]),
         # a detail the company holds, named as what the agent needs
         ("queue-waiter", "I'll need your date of birth and the mobile we've got on file.",
          ["date of birth", "mobile number"]),
@@ -212,6 +218,7 @@ def test_read_backs_of_several_values_and_lists_after_a_colon(persona, text, ask
         ("angry-escalation", "I've got your postcode on file already, so that's fine."),
         ("billing-dispute", "The twelfth was a Tuesday, I see that now."),
         ("accent-complainer", "Here's what happens next: the assessor calls, then the roofer."),
+        ("billing-dispute", "Your bill shows 186.40, same as you said."),  # no question
     ],
 )
 def test_a_colon_or_a_date_alone_asks_nothing(persona, text):

@@ -105,8 +105,9 @@ def facts_asked(facts: Mapping[str, AskableFact], text: str, verifying: bool = F
     """
     text = compounds(normalise(text))
     asking = asking_sentences(text, verifying)
-    if not asking:
-        return []
+    if not asking:  # "Just so I've got it: away the 12th to the 15th, bill's 186.40?"
+        checked = read_back(facts, text) if "?" in text else set()  # not "..., as you said."
+        return [name for name in facts if name in checked]
     kinds = {name: kind_of(name) for name in facts}
     held = {k.name for k in kinds.values() if k is not None}
     events = [n for n, k in kinds.items() if k is not None and k.name == "when"]

@@ -54,7 +54,9 @@ _CHECK_TAG = re.compile(
     r"( to (you|u))?|(is )?that all (right|correct|ok(ay)?)|is that (the (right )?one|you|them)"
     r"|tama ba( lahat)?"
     r"|(all|does it all|do they all) look (right|correct|ok)|am i right|tama( po)?|correct po"
-    r"|right po|that right)\W*(po|sir|ma'?am|mate|love)?\W*$",
+    r"|right po|that right"
+    r"|(is )?(there )?anything wrong( there| with (that|those|any of (that|those)))?)"
+    r"\W*(po|sir|ma'?am|mate|love)?\W*$",
     re.IGNORECASE,
 )
 _CHECK_END = re.compile(
