@@ -98,7 +98,8 @@ ONLY_HEADS = [
     ("What has this meant for you day to day?", "explores"),
     ("All fixed?", "confirms_resolution"),
     ("Well, that happens when the filter never gets cleaned.", "blames_customer"),
-    ("Yeah we can't really help with roaming stuff.", "dismissive"),
+    # the "we can't really help with roaming stuff" is a pattern now; said otherwise:
+    ("Roaming isn't really our thing, mate.", "dismissive"),
     ("The consignment failed at the sortation hub, so it is RTS now.", "uses_jargon"),
 ]
 
