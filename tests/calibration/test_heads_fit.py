@@ -77,3 +77,23 @@ def test_a_threshold_is_judged_with_the_patterns_that_already_fire() -> None:
     together, precision, recall = pick_threshold(probs, labels, 0.85, covered)
     assert alone > 0.8 and together <= 0.5
     assert precision == 6 / 7 and recall == 1.0
+
+
+def test_a_re_ask_labelled_without_verification_is_no_negative_of_verification() -> None:
+    specs = {
+        name: SignalSpec(speaker="agent", description=name, patterns=[r"\bzzz\b"], threshold=0.6)
+        for name in ("asks_verification", "asks_already_given_info", "apologises")
+    }
+    said = "My postcode is LS6 3HF."
+    rows = [
+        LabelledTurn("agent", "What's your postcode?", frozenset({"asks_already_given_info"}),
+                     context=said, source="authored:a"),
+        LabelledTurn("agent", "Can I take your postcode?",
+                     frozenset({"asks_already_given_info", "asks_verification"}),
+                     context=said, source="authored:b"),
+        LabelledTurn("agent", "I'm sorry.", frozenset({"apologises"}), source="authored:c"),
+    ]  # fmt: skip
+    data = training_set(rows, specs, WordEncoder())
+    k = data.names.index("asks_verification")
+    assert list(data.labels[:3, k]) == [-1, 1, 0]  # open, shown, a plain negative
+    assert data.labels[0, data.names.index("apologises")] == 0  # only verification is open
