@@ -103,6 +103,22 @@ CASES = [
     ("gives_clear_next_step", "I'll chase them myself this afternoon.", True),
     ("gives_clear_next_step", "I'm booking a plumber for Thursday morning.", True),
     ("gives_clear_next_step", "If you like, I'll chase them this afternoon.", False),
+    # stop 28: when something reaches the caller; a rate offered; a bare ask; policy as the answer
+    (
+        "gives_clear_next_step",
+        "You'll get a letter with the new amount within five working days.",
+        True,
+    ),
+    ("gives_clear_next_step", "You'll have the refund by Friday, I promise.", False),
+    ("gives_clear_next_step", "You'll get it in two days if the depot has it.", False),
+    ("offers_resolution", "I can put you on our loyalty rate for the next twelve months.", True),
+    ("offers_resolution", "I can't put you on the old tariff, I'm afraid.", False),
+    ("asks_verification", "Right. Claim number.", True),
+    ("asks_verification", "Okay mate, what name's the booking under?", True),
+    ("dismissive", "That's policy, I can't just reopen it.", True),
+    ("dismissive", "I can't help you with that one, sorry.", True),
+    ("dismissive", "I can't help with that, but my colleague in billing can.", False),
+    ("blames_customer", "If you'd been told properly, you wouldn't have had to ring.", False),
 ]
 
 
